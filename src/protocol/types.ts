@@ -1,0 +1,317 @@
+/**
+ * The harness's public contract, as TypeScript types (PROTOCOL.md sections 2-6).
+ *
+ * This module and `codec.ts` beside it are the one place that defines traces,
+ * commands, observations, ops and snapshots. Everything else imports them.
+ * In memory every u64 is a `bigint`; the codec turns them into lowercase hex
+ * strings on the way out and accepts hex, decimal or safe-integer JSON numbers
+ * on the way in.
+ */
+
+/** Trace format identifier written by this version of the harness. */
+export const TRACE_FORMAT = 'gpuvm-trace/1';
+
+/** An object id as used in traces: a positive integer, or null for a NULL / sparse mapping. */
+export type BoId = number;
+export type BoRef = BoId | null;
+
+// ---------------------------------------------------------------------------
+// Trace header
+
+export interface ReserveConfig {
+  readonly addr: bigint;
+  readonly range: bigint;
+}
+
+export interface VmConfig {
+  readonly start: bigint;
+  readonly range: bigint;
+  /** The kernel reserved node; absent or null when the VM has none. */
+  readonly reserve?: ReserveConfig | null;
+}
+
+export interface ObjectDecl {
+  readonly bo: BoId;
+  /** External to the VM: its reservation object is not the VM's own. */
+  readonly external?: boolean;
+}
+
+/** What a subject needs to set up a run: the VM and the objects. */
+export interface TraceHeader {
+  readonly vm: VmConfig;
+  readonly objects: readonly ObjectDecl[];
+}
+
+export interface TraceMeta {
+  readonly invariant?: string;
+  readonly seed?: number;
+  readonly path?: string;
+  readonly subject?: string;
+  readonly [key: string]: unknown;
+}
+
+export interface Trace extends TraceHeader {
+  readonly format: typeof TRACE_FORMAT;
+  readonly commands: readonly Command[];
+  readonly meta?: TraceMeta;
+}
+
+// ---------------------------------------------------------------------------
+// Commands (PROTOCOL.md section 3)
+
+/** How the driver applies a map / unmap: a staged ops list, or the step callbacks. */
+export type Via = 'ops' | 'steps';
+
+export interface MapCommand {
+  readonly cmd: 'map';
+  readonly addr: bigint;
+  readonly range: bigint;
+  readonly bo: BoRef;
+  readonly offset: bigint;
+  readonly via?: Via;
+  /** The driver fails at op / step k (1-based) with EIO. */
+  readonly failAt?: number;
+  /** The k-th op allocation (1-based) fails with ENOMEM (ops mode only). */
+  readonly allocFailAt?: number;
+}
+
+export interface UnmapCommand {
+  readonly cmd: 'unmap';
+  readonly addr: bigint;
+  readonly range: bigint;
+  readonly via?: Via;
+  readonly failAt?: number;
+  readonly allocFailAt?: number;
+}
+
+export interface PrefetchCommand {
+  readonly cmd: 'prefetch';
+  readonly addr: bigint;
+  readonly range: bigint;
+}
+
+export interface BoUnmapCommand {
+  readonly cmd: 'bo_unmap';
+  readonly bo: BoId;
+}
+
+export interface InsertCommand {
+  readonly cmd: 'insert';
+  readonly addr: bigint;
+  readonly range: bigint;
+  readonly bo: BoRef;
+  readonly offset: bigint;
+}
+
+export interface RemoveCommand {
+  readonly cmd: 'remove';
+  readonly addr: bigint;
+  readonly range: bigint;
+}
+
+export interface RangeQueryCommand {
+  readonly cmd: 'find' | 'find_first' | 'interval_empty';
+  readonly addr: bigint;
+  readonly range: bigint;
+}
+
+export interface FindPrevCommand {
+  readonly cmd: 'find_prev';
+  readonly start: bigint;
+}
+
+export interface FindNextCommand {
+  readonly cmd: 'find_next';
+  readonly end: bigint;
+}
+
+export interface BoGetCommand {
+  readonly cmd: 'bo_get';
+  readonly bo: BoId;
+}
+
+export interface BoPutCommand {
+  readonly cmd: 'bo_put';
+  readonly bo: BoId;
+}
+
+export interface EvictCommand {
+  readonly cmd: 'evict';
+  readonly bo: BoId;
+  readonly evict: boolean;
+}
+
+export interface ValidateCommand {
+  readonly cmd: 'validate';
+}
+
+export type Command =
+  | MapCommand
+  | UnmapCommand
+  | PrefetchCommand
+  | BoUnmapCommand
+  | InsertCommand
+  | RemoveCommand
+  | RangeQueryCommand
+  | FindPrevCommand
+  | FindNextCommand
+  | BoGetCommand
+  | BoPutCommand
+  | EvictCommand
+  | ValidateCommand;
+
+export type CommandKind = Command['cmd'];
+
+/** Every command kind, in the order PROTOCOL.md lists them. */
+export const COMMAND_KINDS: readonly CommandKind[] = [
+  'map',
+  'unmap',
+  'prefetch',
+  'bo_unmap',
+  'insert',
+  'remove',
+  'find',
+  'find_first',
+  'interval_empty',
+  'find_prev',
+  'find_next',
+  'bo_get',
+  'bo_put',
+  'evict',
+  'validate',
+];
+
+// ---------------------------------------------------------------------------
+// Observations (PROTOCOL.md section 4)
+
+/** errno names a subject may report. `EIO` is the driver's injected failure. */
+export type Errno = 'EINVAL' | 'EEXIST' | 'ENOENT' | 'ENOMEM' | 'EBUSY' | 'EIO';
+
+export const ERRNOS: readonly Errno[] = ['EINVAL', 'EEXIST', 'ENOENT', 'ENOMEM', 'EBUSY', 'EIO'];
+
+/** A VA as observed: `kernel: true` marks the reserved node. */
+export interface VaRecord {
+  readonly addr: bigint;
+  readonly range: bigint;
+  readonly bo: BoRef;
+  readonly offset: bigint;
+  readonly kernel?: true;
+}
+
+/** A piece of a mapping: a MAP op's target, or a remap's prev / next half. */
+export interface Piece {
+  readonly addr: bigint;
+  readonly range: bigint;
+  readonly bo: BoRef;
+  readonly offset: bigint;
+}
+
+export interface MapOpRecord extends Piece {
+  readonly op: 'map';
+}
+
+export interface UnmapOpRecord {
+  readonly op: 'unmap';
+  readonly va: VaRecord;
+  readonly keep: boolean;
+}
+
+export interface RemapOpRecord {
+  readonly op: 'remap';
+  readonly unmap: { readonly va: VaRecord; readonly keep: boolean };
+  readonly prev: Piece | null;
+  readonly next: Piece | null;
+  /** [addr, range] of what the driver vacates, as the subject computes it. */
+  readonly hole: readonly [bigint, bigint];
+}
+
+export interface PrefetchOpRecord {
+  readonly op: 'prefetch';
+  readonly va: VaRecord;
+}
+
+export type OpRecord = MapOpRecord | UnmapOpRecord | RemapOpRecord | PrefetchOpRecord;
+
+/**
+ * What `exec` returns. On success `ok` is true and, depending on the command,
+ * `ops`, `va`, `empty` or `validated` is present. On failure `ok` is false,
+ * `error` names the errno, and `ops` is present for an injected failure (EIO).
+ */
+export interface Observation {
+  readonly ok: boolean;
+  readonly error?: Errno;
+  readonly ops?: readonly OpRecord[];
+  readonly va?: VaRecord | null;
+  readonly empty?: boolean;
+  readonly validated?: readonly BoId[];
+}
+
+// ---------------------------------------------------------------------------
+// Snapshot (PROTOCOL.md section 5)
+
+export interface VmBoRecord {
+  readonly bo: BoId;
+  readonly refs: number;
+  /** [addr, range] of each linked VA, ascending by address. */
+  readonly vas: readonly (readonly [bigint, bigint])[];
+  readonly evicted: boolean;
+}
+
+export interface ObjectRecord {
+  readonly bo: BoId;
+  readonly refs: number;
+}
+
+export interface Snapshot {
+  /** Ascending by address; the reserved node is left out. */
+  readonly vas: readonly VaRecord[];
+  readonly kernel: ReserveConfig | null;
+  /** Live vm_bos, ascending by bo. */
+  readonly vmBos: readonly VmBoRecord[];
+  /** Every declared object, ascending by bo. */
+  readonly objects: readonly ObjectRecord[];
+  /** The bo of each entry of the VM's evict list, in list order. */
+  readonly evictList: readonly BoId[];
+  /** The bo of each entry of the VM's extobj list, in list order. */
+  readonly extobjList: readonly BoId[];
+}
+
+// ---------------------------------------------------------------------------
+// Subjects (PROTOCOL.md section 6)
+
+/**
+ * Book-keeping a subject may report about the command it just executed, for the
+ * `va-budget`, `op-alloc-balance` and `ops-pure` invariants. This is an
+ * extension of PROTOCOL.md section 6 (which does not say how these are
+ * observed); subjects that do not implement `accounting` simply skip those checks.
+ */
+export interface Accounting {
+  /** New VAs the driver needed for the command (map: at most 3, unmap: at most 2). */
+  readonly vasNeeded: number;
+  /** VAs the driver preallocated (steps mode), or null when it allocates on demand (ops mode). */
+  readonly vasPreallocated: number | null;
+  /** Ops allocated through `opAlloc` during the command. */
+  readonly opsAllocated: number;
+  /** Ops freed by the ops-list builder itself (on an allocation failure). */
+  readonly opsFreedByBuilder: number;
+  /** Ops handed back to the driver in returned ops lists. */
+  readonly opsReturned: number;
+  /** Creating the same ops list twice gave equal lists and left the VM unchanged; null when not checked. */
+  readonly opsPure: boolean | null;
+}
+
+export interface Subject {
+  readonly name: string;
+  /** Set up a fresh VM and the trace's objects. */
+  reset(header: TraceHeader): void | Promise<void>;
+  exec(command: Command): Observation | Promise<Observation>;
+  snapshot(): Snapshot | Promise<Snapshot>;
+  /** Optional: the accounting of the command last executed (see `Accounting`). */
+  accounting?(): Accounting | null;
+  close?(): void | Promise<void>;
+}
+
+export type SubjectFactory = () => Subject | Promise<Subject>;
+
+/** The u64 bound, 2^64. */
+export const U64_LIMIT = 1n << 64n;
