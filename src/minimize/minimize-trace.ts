@@ -1,0 +1,113 @@
+/**
+ * The trace minimiser: delta debugging over the commands, then field
+ * simplification, repeated until neither makes progress.
+ *
+ * "Still fails" means: replaying the candidate fails the same invariant at a
+ * command of the same kind as the original failure. A candidate that passes,
+ * fails a different invariant, or fails at a different kind of command
+ * counts as passing (ddmin's unresolved outcome). Commands after the failing
+ * step never matter and are cut off after every accepted candidate.
+ */
+
+import type { CommandKind, Trace } from '../protocol/types.ts';
+import { ddmin } from './ddmin.ts';
+import { commandCandidates, objectCandidates, vmCandidates, type Candidate } from './simplify.ts';
+
+/** How a replay failed: the invariant, the failing command's kind and its 0-based step. */
+export interface FailureOutcome {
+  readonly invariant: string;
+  readonly kind: CommandKind;
+  readonly step: number;
+}
+
+/** Replays a trace: the failure, or null when it passes. Must be deterministic. */
+export type TraceOracle = (trace: Trace) => Promise<FailureOutcome | null>;
+
+export interface MinimizeOptions {
+  /** Upper bound on replays (default 5000); the best trace so far is returned when reached. */
+  readonly maxTests?: number;
+}
+
+export interface MinimizeResult {
+  readonly trace: Trace;
+  /** The failure of the minimised trace (same invariant and kind as the input's). */
+  readonly outcome: FailureOutcome;
+  /** The input's failure. */
+  readonly original: FailureOutcome;
+  readonly commandsBefore: number;
+  readonly commandsAfter: number;
+  /** Replays run. */
+  readonly tests: number;
+}
+
+class Budget extends Error {}
+
+/**
+ * Minimise `trace` under `oracle`. Returns null when `trace` does not fail
+ * at all. `meta` of the input is kept as it is.
+ */
+export async function minimizeTrace(trace: Trace, oracle: TraceOracle, opts: MinimizeOptions = {}): Promise<MinimizeResult | null> {
+  const maxTests = opts.maxTests ?? 5000;
+  let tests = 0;
+  const run = async (t: Trace): Promise<FailureOutcome | null> => {
+    if (tests >= maxTests) throw new Budget();
+    tests++;
+    return oracle(t);
+  };
+  const original = await run(trace);
+  if (original === null) return null;
+  const same = (o: FailureOutcome | null): o is FailureOutcome => o !== null && o.invariant === original.invariant && o.kind === original.kind;
+  const cut = (t: Trace, o: FailureOutcome): Trace => (o.step + 1 < t.commands.length ? { ...t, commands: t.commands.slice(0, o.step + 1) } : t);
+
+  let best = cut(trace, original);
+  let bestOutcome = original;
+  const accept = (t: Trace, o: FailureOutcome): void => {
+    best = cut(t, o);
+    bestOutcome = o;
+  };
+  const tryCandidates = async (candidates: readonly Candidate[]): Promise<boolean> => {
+    for (const cand of candidates) {
+      const o = await run(cand.trace);
+      if (same(o)) {
+        accept(cand.trace, o);
+        return true;
+      }
+    }
+    return false;
+  };
+
+  try {
+    for (let round = 0; round < 8; round++) {
+      // 1. Delta debugging over whole commands.
+      const before = best;
+      const reduced = await ddmin(best.commands, async (commands) => same(await run({ ...before, commands })));
+      if (reduced.items.length < best.commands.length) {
+        const t = { ...before, commands: reduced.items };
+        const o = await run(t);
+        if (same(o)) accept(t, o);
+      }
+      // 2. Field simplification, slot by slot, until a whole pass changes nothing.
+      let changed = false;
+      for (let pass = true; pass; ) {
+        pass = false;
+        while (await tryCandidates(vmCandidates(best))) pass = true;
+        while (await tryCandidates(objectCandidates(best))) pass = true;
+        for (let i = 0; i < best.commands.length; i++) {
+          while (i < best.commands.length && (await tryCandidates(commandCandidates(best, i)))) pass = true;
+        }
+        changed ||= pass;
+      }
+      if (!changed) break;
+    }
+  } catch (e) {
+    if (!(e instanceof Budget)) throw e;
+  }
+  return {
+    trace: best,
+    outcome: bestOutcome,
+    original,
+    commandsBefore: trace.commands.length,
+    commandsAfter: best.commands.length,
+    tests,
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * Small text formatters shared by the reports: u64 values, object names,
+ * VA records, ops and observations, all in the compact notation the
+ * program printer uses (`0x1000+0x3000 -> bo1 @0x0`).
+ */
+
+import type { BoRef, Observation, OpRecord, Piece, VaRecord } from '../protocol/types.ts';
+
+/** A u64 as lowercase hex, the way traces write it. */
+export function hex(n: bigint): string {
+  return `0x${n.toString(16)}`;
+}
+
+/** `bo3`, or `null` for a NULL / sparse mapping. */
+export function boName(bo: BoRef): string {
+  return bo === null ? 'null' : `bo${bo}`;
+}
+
+/** `0x1000+0x3000` */
+export function span(addr: bigint, range: bigint): string {
+  return `${hex(addr)}+${hex(range)}`;
+}
+
+/** `0x1000+0x3000 -> bo1 @0x0` (or `-> null` for a sparse mapping; the kernel node is marked). */
+export function formatVa(va: VaRecord | Piece): string {
+  if ('kernel' in va && va.kernel === true) return `${span(va.addr, va.range)} kernel`;
+  return va.bo === null ? `${span(va.addr, va.range)} -> null` : `${span(va.addr, va.range)} -> ${boName(va.bo)} @${hex(va.offset)}`;
+}
+
+/** One op on one line: `remap 0x0+0x4000 -> bo1 @0x0 keep=false prev 0x0+0x1000 ... hole 0x1000+0x1000`. */
+export function formatOp(op: OpRecord): string {
+  switch (op.op) {
+    case 'map':
+      return `map ${formatVa(op)}`;
+    case 'unmap':
+      return `unmap ${formatVa(op.va)} keep=${op.keep}`;
+    case 'prefetch':
+      return `prefetch ${formatVa(op.va)}`;
+    case 'remap': {
+      const prev = op.prev === null ? 'prev none' : `prev ${formatVa(op.prev)}`;
+      const next = op.next === null ? 'next none' : `next ${formatVa(op.next)}`;
+      return `remap ${formatVa(op.unmap.va)} keep=${op.unmap.keep}; ${prev}; ${next}; hole ${span(op.hole[0], op.hole[1])}`;
+    }
+  }
+}
+
+/**
+ * An observation as a few lines: the first line is `ok`, `ok va ...`,
+ * `EINVAL`, `EIO after 2 ops` etc.; each op follows on its own line,
+ * indented by `indent`.
+ */
+export function formatObservation(obs: Observation, indent = '  '): string[] {
+  let head = obs.ok ? 'ok' : (obs.error ?? 'failed (no errno)');
+  if (obs.va !== undefined) head += obs.va === null ? ', va none' : `, va ${formatVa(obs.va)}`;
+  if (obs.empty !== undefined) head += `, empty=${obs.empty}`;
+  if (obs.validated !== undefined) head += `, validated [${obs.validated.map((b) => boName(b)).join(', ')}]`;
+  if (obs.ops !== undefined) head += obs.ops.length === 0 ? ', no ops' : `, ${obs.ops.length} op${obs.ops.length === 1 ? '' : 's'}:`;
+  return [head, ...(obs.ops ?? []).map((op, i) => `${indent}${i + 1}) ${formatOp(op)}`)];
+}
+
+/** JSON with bigints as hex strings (for values whose shape we do not know, e.g. a violation's expected / actual). */
+export function toDisplayJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? hex(v) : v)) ?? 'undefined';
+}

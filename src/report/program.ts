@@ -1,0 +1,75 @@
+/**
+ * A trace printed as a short numbered program, one command per line, in the
+ * spirit of Hypothesis' stateful failure printout:
+ *
+ * ```
+ * vm 0x0+0x40000, reserve 0x0+0x1000
+ * objects bo1, bo2 (external)
+ * 1. map 0x1000+0x3000 -> bo1 @0x0
+ * 2. map 0x2000+0x1000 -> bo1 @0x1000 via steps failAt 2
+ * ```
+ */
+
+import type { Command, Trace, TraceHeader } from '../protocol/types.ts';
+import { boName, hex, span } from './format.ts';
+
+/** One command in program notation (no number). */
+export function formatCommand(c: Command): string {
+  switch (c.cmd) {
+    case 'map': {
+      let s = `map ${span(c.addr, c.range)} -> ${boName(c.bo)} @${hex(c.offset)}`;
+      if (c.via !== undefined && c.via !== 'ops') s += ` via ${c.via}`;
+      if (c.failAt !== undefined) s += ` failAt ${c.failAt}`;
+      if (c.allocFailAt !== undefined) s += ` allocFailAt ${c.allocFailAt}`;
+      return s;
+    }
+    case 'unmap': {
+      let s = `unmap ${span(c.addr, c.range)}`;
+      if (c.via !== undefined && c.via !== 'ops') s += ` via ${c.via}`;
+      if (c.failAt !== undefined) s += ` failAt ${c.failAt}`;
+      if (c.allocFailAt !== undefined) s += ` allocFailAt ${c.allocFailAt}`;
+      return s;
+    }
+    case 'insert':
+      return `insert ${span(c.addr, c.range)} -> ${boName(c.bo)} @${hex(c.offset)}`;
+    case 'prefetch':
+    case 'remove':
+    case 'find':
+    case 'find_first':
+    case 'interval_empty':
+      return `${c.cmd} ${span(c.addr, c.range)}`;
+    case 'find_prev':
+      return `find_prev ${hex(c.start)}`;
+    case 'find_next':
+      return `find_next ${hex(c.end)}`;
+    case 'bo_unmap':
+    case 'bo_get':
+    case 'bo_put':
+      return `${c.cmd} ${boName(c.bo)}`;
+    case 'evict':
+      return `evict ${boName(c.bo)} ${c.evict}`;
+    case 'validate':
+      return 'validate';
+  }
+}
+
+/** The header as two lines: the VM and the declared objects. */
+export function formatHeader(h: TraceHeader): string[] {
+  const reserve = h.vm.reserve ? `, reserve ${span(h.vm.reserve.addr, h.vm.reserve.range)}` : '';
+  const objects = h.objects.length === 0 ? 'none' : h.objects.map((o) => `${boName(o.bo)}${o.external === true ? ' (external)' : ''}`).join(', ');
+  return [`vm ${span(h.vm.start, h.vm.range)}${reserve}`, `objects ${objects}`];
+}
+
+/**
+ * The whole trace as a program: header lines, then `N. command` lines
+ * numbered from 1. `failing` (0-based) marks that step with `<- note`.
+ */
+export function formatProgram(trace: Trace, failing?: { step: number; note: string }): string[] {
+  const width = String(trace.commands.length).length;
+  const lines = formatHeader(trace);
+  trace.commands.forEach((c, i) => {
+    const mark = failing !== undefined && failing.step === i ? `   <- ${failing.note}` : '';
+    lines.push(`${String(i + 1).padStart(width)}. ${formatCommand(c)}${mark}`);
+  });
+  return lines;
+}
