@@ -1,0 +1,79 @@
+/**
+ * The names of the invariants the harness checks (SEMANTICS.md section 6), plus
+ * `subject-error`, the harness's own name for a subject that threw instead of
+ * returning an observation.
+ *
+ * The order of {@link INVARIANT_ORDER} is the order the step checker runs them
+ * in. It matters: the first failing check names the root cause, so checks over
+ * the ops a subject reported come before checks over the state it left, and the
+ * comparison with the reference model comes last.
+ */
+
+export type InvariantName =
+  | 'no-overlap'
+  | 'kernel-node-untouched'
+  | 'ops-shape'
+  | 'remap-offsets'
+  | 'remap-hole'
+  | 'keep-flag'
+  | 'exact-coverage'
+  | 'paint'
+  | 'vm-bo-unique'
+  | 'vm-bo-refcount'
+  | 'gem-refcount'
+  | 'lists'
+  | 'rejected-is-atomic'
+  | 'unwind-restores'
+  | 'steps-prefix'
+  | 'va-budget'
+  | 'ops-pure'
+  | 'op-alloc-balance'
+  | 'model-agrees'
+  | 'subject-error';
+
+/** Checks over the ops list a map / unmap / bo_unmap / prefetch reported. */
+export const OP_LEVEL_INVARIANTS = [
+  'ops-shape',
+  'keep-flag',
+  'remap-offsets',
+  'remap-hole',
+  'exact-coverage',
+] as const satisfies readonly InvariantName[];
+
+/** Checks over the driver's book-keeping (ops and `Accounting`). */
+export const ACCOUNTING_INVARIANTS = ['va-budget', 'op-alloc-balance', 'ops-pure'] as const satisfies readonly InvariantName[];
+
+/** Checks over the snapshot after the command alone (they also run after a subject threw). */
+export const STRUCTURAL_INVARIANTS = [
+  'no-overlap',
+  'kernel-node-untouched',
+  'vm-bo-unique',
+  'vm-bo-refcount',
+  'gem-refcount',
+  'lists',
+] as const satisfies readonly InvariantName[];
+
+/** Checks relating the outcome of the command to the snapshot before it. */
+export const OUTCOME_INVARIANTS = [
+  'rejected-is-atomic',
+  'unwind-restores',
+  'steps-prefix',
+  'paint',
+] as const satisfies readonly InvariantName[];
+
+/** Every invariant the step checker runs, in the order it runs them. */
+export const INVARIANT_ORDER: readonly InvariantName[] = [
+  ...OP_LEVEL_INVARIANTS,
+  ...ACCOUNTING_INVARIANTS,
+  ...STRUCTURAL_INVARIANTS,
+  ...OUTCOME_INVARIANTS,
+  'model-agrees',
+];
+
+/** Every name an {@link InvariantViolation} can carry. */
+export const INVARIANT_NAMES: readonly InvariantName[] = [...INVARIANT_ORDER, 'subject-error'];
+
+/** Whether `name` is one of {@link INVARIANT_NAMES} (for reading `meta.invariant` from a trace). */
+export function isInvariantName(name: unknown): name is InvariantName {
+  return typeof name === 'string' && (INVARIANT_NAMES as readonly string[]).includes(name);
+}

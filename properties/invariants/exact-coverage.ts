@@ -1,0 +1,52 @@
+/**
+ * `exact-coverage`: the VAs the ops concern are exactly those the command
+ * covers, taken from the before-snapshot (with the kernel node): for map,
+ * unmap and prefetch the VAs overlapping the request, ascending; for bo_unmap
+ * the VAs of that object. After an injected failure the ops concern a prefix
+ * of that list.
+ */
+import type { VaRecord } from '../../src/protocol/types.ts';
+import type { Invariant, StepContext } from '../step-context.ts';
+import { fail, reportedOps } from './shared.ts';
+import { kernelOf, overlappingVas, sameVa, touchedVa } from '../geometry.ts';
+import { vaText } from '../format.ts';
+
+function expectedTouched(ctx: StepContext): VaRecord[] | null {
+  const c = ctx.command;
+  switch (c.cmd) {
+    case 'map':
+    case 'unmap':
+    case 'prefetch':
+      return overlappingVas(ctx.before.vas, kernelOf(ctx.header), c.addr, c.addr + c.range);
+    case 'bo_unmap':
+      return ctx.before.vas.filter((v) => v.bo === c.bo);
+    default:
+      return null;
+  }
+}
+
+export const exactCoverage: Invariant = {
+  name: 'exact-coverage',
+  check(ctx) {
+    const ops = reportedOps(ctx.command, ctx.observation);
+    if (ops === null) return null;
+    const want = expectedTouched(ctx);
+    if (want === null) return null;
+    const got: VaRecord[] = [];
+    for (const op of ops) {
+      const va = touchedVa(op);
+      if (va !== null) got.push(va);
+    }
+    const complete = ctx.observation.ok;
+    for (let i = 0; i < got.length; i++) {
+      const w = want[i];
+      const g = got[i]!;
+      if (w === undefined) return fail(want, got, `the ops concern ${vaText(g)}, which the command does not cover`);
+      if (!sameVa(w, g)) return fail(want, got, `touched VA ${i} is ${vaText(g)}, expected ${vaText(w)}`);
+    }
+    if (complete && got.length !== want.length) {
+      return fail(want, got, `the ops leave ${vaText(want[got.length]!)} untouched although the command covers it`);
+    }
+    return null;
+  },
+};

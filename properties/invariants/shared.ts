@@ -1,0 +1,47 @@
+/**
+ * Small helpers the invariant modules share.
+ */
+import type { Command, MapCommand, Observation, OpRecord, UnmapCommand } from '../../src/protocol/types.ts';
+import type { Failure } from '../violation.ts';
+
+/** Builds a {@link Failure}. */
+export function fail(expected: unknown, actual: unknown, reason: string): Failure {
+  return { expected, actual, reason };
+}
+
+/** Commands whose observation carries an ops list. */
+export type OpsCommand = Extract<Command, { cmd: 'map' | 'unmap' | 'bo_unmap' | 'prefetch' }>;
+
+/** Whether the command reports an ops list. */
+export function isOpsCommand(c: Command): c is OpsCommand {
+  return c.cmd === 'map' || c.cmd === 'unmap' || c.cmd === 'bo_unmap' || c.cmd === 'prefetch';
+}
+
+/** Whether the command is a split/merge request (map or unmap). */
+export function isSplitMerge(c: Command): c is MapCommand | UnmapCommand {
+  return c.cmd === 'map' || c.cmd === 'unmap';
+}
+
+/**
+ * The ops a command reported when it ran (success, or an injected EIO);
+ * null when the observation carries no ops list to check.
+ */
+export function reportedOps(c: Command, o: Observation): readonly OpRecord[] | null {
+  if (!isOpsCommand(c) || o.ops === undefined) return null;
+  if (o.ok || o.error === 'EIO') return o.ops;
+  return null;
+}
+
+/** Whether an observation is an injected failure (EIO) of a map / unmap. */
+export function isInjectedFailure(c: Command, o: Observation): c is MapCommand | UnmapCommand {
+  return isSplitMerge(c) && !o.ok && o.error === 'EIO';
+}
+
+/** Queries: commands that must change nothing. */
+export const QUERY_KINDS: ReadonlySet<Command['cmd']> = new Set([
+  'find',
+  'find_first',
+  'interval_empty',
+  'find_prev',
+  'find_next',
+]);

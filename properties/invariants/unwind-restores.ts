@@ -1,0 +1,18 @@
+/**
+ * `unwind-restores`: a map / unmap in ops mode that hit an injected failure
+ * (EIO) unwinds what it applied, leaving the snapshot exactly as it was.
+ */
+import type { Invariant } from '../step-context.ts';
+import { fail, isInjectedFailure } from './shared.ts';
+import { firstDifference } from '../deep-diff.ts';
+
+export const unwindRestores: Invariant = {
+  name: 'unwind-restores',
+  check(ctx) {
+    const c = ctx.command;
+    if (!isInjectedFailure(c, ctx.observation) || c.via === 'steps') return null;
+    const d = firstDifference(ctx.before, ctx.after, 'snapshot');
+    if (d === null) return null;
+    return fail(d.expected, d.actual, `an injected failure at op ${c.failAt} was not fully unwound: ${d.path} changed`);
+  },
+};
