@@ -1,0 +1,256 @@
+/**
+ * `builtin:model`: the reference model, the harness's oracle.
+ *
+ * A Subject that answers every command of PROTOCOL.md section 3 from the
+ * contract alone (SEMANTICS.md sections 2-5 and the brief's "Observations"):
+ * a sorted array of VA records, the book-keeping of objects / vm_bos / lists
+ * by net effect, and the split/merge rules of section 4 applied VA by VA. It
+ * shares no code with `src/gpuvm` and imports only `src/protocol`.
+ */
+
+import {
+  U64_LIMIT,
+  type BoUnmapCommand,
+  type Command,
+  type InsertCommand,
+  type MapCommand,
+  type Observation,
+  type OpRecord,
+  type Snapshot,
+  type Subject,
+  type SubjectFactory,
+  type TraceHeader,
+  type UnmapCommand,
+  type VaRecord,
+  type Via,
+} from '../src/protocol/index.ts';
+import { Books } from './bookkeeping.ts';
+import { applyPlanPrefix, planMap, planUnmap, type OpsPlan } from './split-merge.ts';
+import {
+  clippedEnd,
+  intervalsOverlap,
+  makeKernelVa,
+  makeVa,
+  overlapping,
+  vaEnd,
+  withInserted,
+  type VaList,
+} from './va-list.ts';
+
+const EINVAL: Observation = Object.freeze({ ok: false, error: 'EINVAL' });
+const OK: Observation = Object.freeze({ ok: true });
+
+/** The VM's fixed geometry: [start, end) and the kernel reserved node, if any. */
+interface Geometry {
+  readonly start: bigint;
+  readonly end: bigint;
+  readonly kernel: VaRecord | null;
+}
+
+/** The reference model of a VM under the harness's driver. */
+export class ReferenceModel implements Subject {
+  readonly name = 'builtin:model';
+
+  private geometry: Geometry = { start: 0n, end: 0n, kernel: null };
+  /** All VAs, kernel node included, ascending by address. Replaced, never mutated. */
+  private vas: VaList = [];
+  private books = new Books([]);
+
+  /**
+   * Sets up a fresh VM and the trace's objects. Throws for a VM reaching past
+   * 2^64, a reserved node outside the VM, or a duplicate object id (the codec
+   * rejects those traces first).
+   */
+  reset(header: TraceHeader): void {
+    const { start, range, reserve } = header.vm;
+    const end = start + range;
+    if (start < 0n || range < 0n || end > U64_LIMIT) {
+      throw new Error(`builtin:model: the VM [${start}, +${range}) does not fit below 2^64 (EINVAL)`);
+    }
+    let kernel: VaRecord | null = null;
+    if (reserve !== undefined && reserve !== null && reserve.range > 0n) {
+      if (reserve.addr < start || reserve.addr + reserve.range > end) {
+        throw new Error('builtin:model: the reserved node is not inside the VM (EINVAL)');
+      }
+      kernel = makeKernelVa(reserve.addr, reserve.range);
+    }
+    this.geometry = { start, end, kernel };
+    this.vas = kernel === null ? [] : [kernel];
+    this.books = new Books(header.objects);
+  }
+
+  /**
+   * The current VAs, ascending, the kernel node included (`kernel: true`). The
+   * array is never changed afterwards (the model replaces it), so generators
+   * may keep it to anchor addresses.
+   */
+  currentVas(): readonly VaRecord[] {
+    return this.vas;
+  }
+
+  /**
+   * `rangeValid` of SEMANTICS.md section 2: range >= 1, no overflow, inside
+   * the VM, not overlapping the kernel node.
+   */
+  rangeValid(addr: bigint, range: bigint): boolean {
+    const end = addr + range;
+    if (range < 1n || end > U64_LIMIT) return false;
+    if (addr < this.geometry.start || end > this.geometry.end) return false;
+    const k = this.geometry.kernel;
+    return k === null || !intervalsOverlap(addr, end, k.addr, vaEnd(k));
+  }
+
+  exec(command: Command): Observation {
+    switch (command.cmd) {
+      case 'map':
+        return this.map(command);
+      case 'unmap':
+        return this.unmap(command);
+      case 'prefetch':
+        return this.prefetch(command.addr, command.range);
+      case 'bo_unmap':
+        return this.boUnmap(command);
+      case 'insert':
+        return this.insert(command);
+      case 'remove':
+        return this.remove(command.addr, command.range);
+      case 'find':
+        return { ok: true, va: this.find(command.addr, command.range) };
+      case 'find_first':
+        return { ok: true, va: this.findFirst(command.addr, command.range) };
+      case 'interval_empty':
+        return { ok: true, empty: this.findFirst(command.addr, command.range) === null };
+      case 'find_prev':
+        return { ok: true, va: this.vas.find((va) => vaEnd(va) === command.start) ?? null };
+      case 'find_next':
+        return { ok: true, va: this.vas.find((va) => va.addr === command.end) ?? null };
+      case 'bo_get':
+        this.books.object(command.bo).held++;
+        this.settle();
+        return OK;
+      case 'bo_put': {
+        const o = this.books.object(command.bo);
+        if (o.held === 0) return { ok: false, error: 'ENOENT' };
+        o.held--;
+        this.settle();
+        return OK;
+      }
+      case 'evict':
+        this.books.evict(command.bo, command.evict);
+        return OK;
+      case 'validate': {
+        const validated = [...this.books.evictList];
+        for (const bo of validated) this.books.evict(bo, false);
+        return { ok: true, validated };
+      }
+    }
+  }
+
+  snapshot(): Snapshot {
+    const vas = this.vas.filter((va) => va.kernel !== true);
+    const k = this.geometry.kernel;
+    return {
+      vas,
+      kernel: k === null ? null : { addr: k.addr, range: k.range },
+      vmBos: this.books.vmBoRecords(this.vas),
+      objects: this.books.objectRecords(),
+      evictList: [...this.books.evictList],
+      extobjList: [...this.books.extobjList],
+    };
+  }
+
+  // -------------------------------------------------------------------------
+  // map / unmap
+
+  private map(c: MapCommand): Observation {
+    if (c.bo !== null) this.books.object(c.bo);
+    if (!this.rangeValid(c.addr, c.range) || c.offset + c.range > U64_LIMIT) return EINVAL;
+    const plan = planMap(this.vas, { addr: c.addr, range: c.range, bo: c.bo, offset: c.offset });
+    return this.run(plan, c.via ?? 'ops', c.failAt, c.allocFailAt);
+  }
+
+  private unmap(c: UnmapCommand): Observation {
+    if (!this.rangeValid(c.addr, c.range)) return EINVAL;
+    return this.run(planUnmap(this.vas, c.addr, c.range), c.via ?? 'ops', c.failAt, c.allocFailAt);
+  }
+
+  /**
+   * Carries out a validated map / unmap plan the way the driver does.
+   * ops mode: allocFailAt k <= n -> ENOMEM; failAt k <= n -> EIO with the first
+   * k ops and the VM as before (the driver unwinds). steps mode: failAt k <= n
+   * -> EIO with the first k steps, steps 1..k-1 applied. Otherwise all ops apply.
+   */
+  private run(plan: OpsPlan, via: Via, failAt: number | undefined, allocFailAt: number | undefined): Observation {
+    const n = plan.ops.length;
+    if (allocFailAt !== undefined) {
+      if (via === 'steps') throw new Error('builtin:model: allocFailAt is only meaningful with via "ops"');
+      if (allocFailAt <= n) return { ok: false, error: 'ENOMEM' };
+    }
+    if (failAt !== undefined && failAt <= n) {
+      if (via === 'steps') this.setVas(applyPlanPrefix(this.vas, plan, failAt - 1));
+      return { ok: false, error: 'EIO', ops: plan.ops.slice(0, failAt) };
+    }
+    this.setVas(applyPlanPrefix(this.vas, plan, n));
+    return { ok: true, ops: plan.ops };
+  }
+
+  // -------------------------------------------------------------------------
+  // other commands
+
+  private prefetch(addr: bigint, range: bigint): Observation {
+    const end = addr + range;
+    if (range === 0n || end > U64_LIMIT || addr < this.geometry.start || end > this.geometry.end) return EINVAL;
+    const ops: OpRecord[] = overlapping(this.vas, addr, end).map((va) => ({ op: 'prefetch', va }));
+    return { ok: true, ops };
+  }
+
+  private boUnmap(c: BoUnmapCommand): Observation {
+    if (this.books.object(c.bo).vmBo === null) return { ok: true, ops: [] };
+    const ops: OpRecord[] = this.vas
+      .filter((va) => va.bo === c.bo)
+      .map((va) => ({ op: 'unmap', va, keep: false }));
+    this.setVas(this.vas.filter((va) => va.bo !== c.bo));
+    return { ok: true, ops };
+  }
+
+  private insert(c: InsertCommand): Observation {
+    if (c.bo !== null) this.books.object(c.bo);
+    if (!this.rangeValid(c.addr, c.range)) return EINVAL;
+    if (overlapping(this.vas, c.addr, c.addr + c.range).length > 0) return { ok: false, error: 'EEXIST' };
+    this.setVas(withInserted(this.vas, makeVa(c.addr, c.range, c.bo, c.offset)));
+    return OK;
+  }
+
+  private remove(addr: bigint, range: bigint): Observation {
+    const va = this.find(addr, range);
+    if (va === null) return { ok: false, error: 'ENOENT' };
+    if (va.kernel === true) return EINVAL;
+    this.setVas(this.vas.filter((v) => v !== va));
+    return OK;
+  }
+
+  /** The VA exactly [addr, addr + range) (range clipped at 2^64), or null; a zero range finds nothing. */
+  private find(addr: bigint, range: bigint): VaRecord | null {
+    if (range === 0n) return null;
+    const end = clippedEnd(addr, range);
+    return this.vas.find((va) => va.addr === addr && vaEnd(va) === end) ?? null;
+  }
+
+  /** The lowest VA overlapping [addr, addr + range) (clipped at 2^64), or null. */
+  private findFirst(addr: bigint, range: bigint): VaRecord | null {
+    if (range === 0n) return null;
+    return overlapping(this.vas, addr, clippedEnd(addr, range))[0] ?? null;
+  }
+
+  private setVas(vas: VaList): void {
+    this.vas = vas;
+    this.settle();
+  }
+
+  private settle(): void {
+    this.books.settle(this.vas);
+  }
+}
+
+/** Makes a fresh reference model (`builtin:model`). */
+export const modelFactory: SubjectFactory = () => new ReferenceModel();
