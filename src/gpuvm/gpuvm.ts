@@ -638,7 +638,8 @@ export class GpuVm {
     va._vm = this;
   }
 
-  private detach(va: GpuVa): void {
+  /** Take a VA out of the tree (no checks; `remove` checks first). Protected for test doubles. */
+  protected detach(va: GpuVa): void {
     const node = va._node;
     if (node !== null) this.tree.remove(node);
     va._node = null;
