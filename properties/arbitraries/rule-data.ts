@@ -1,0 +1,179 @@
+/**
+ * The plain data each generated rule holds. Nothing here is an address yet:
+ * an endpoint is an anchor (the index of an existing VA boundary, resolved
+ * against the model's VAs when the command runs, plus a small delta in
+ * granules) or a slot on the grid; an object is an index; an offset is either
+ * "contiguous with the nth nearby VA" or a grid value. Resolution happens in
+ * `resolve.ts`. Because the data is plain, shrinking works on it directly and a
+ * shrunk command still resolves to something sensible.
+ */
+import fc from 'fast-check';
+import type { Via } from '../../src/protocol/types.ts';
+import { VM_GRANULES, WINDOW_MARGIN } from './granule.ts';
+
+/** An address: an existing boundary plus `delta` granules, or a grid slot (granules from the VM start). */
+export type Endpoint =
+  | { readonly kind: 'anchor'; readonly index: number; readonly delta: number }
+  | { readonly kind: 'slot'; readonly slot: number };
+
+/** The end of a span: an anchored boundary, or a length in granules. */
+export type SpanEnd =
+  | { readonly kind: 'anchor'; readonly index: number; readonly delta: number }
+  | { readonly kind: 'len'; readonly len: number };
+
+/** A request range. */
+export interface Span {
+  readonly start: Endpoint;
+  readonly end: SpanEnd;
+}
+
+/** The ways a generated request is made invalid on purpose. */
+export type Invalid = 'zero-range' | 'overflow' | 'outside-vm' | 'over-kernel' | 'offset-overflow';
+
+/** A map's object: NULL or the nth declared object. */
+export type BoChoice = { readonly kind: 'null' } | { readonly kind: 'obj'; readonly index: number };
+
+/** A map's offset: contiguous with the nth VA near the request, or a grid value. */
+export type OffsetChoice =
+  | { readonly kind: 'contig'; readonly index: number; readonly adoptBo: boolean }
+  | { readonly kind: 'abs'; readonly granules: number };
+
+export interface MapData {
+  readonly span: Span;
+  readonly bo: BoChoice;
+  readonly offset: OffsetChoice;
+  readonly via: Via | undefined;
+  readonly failAt: number | undefined;
+  readonly allocFailAt: number | undefined;
+  readonly invalid: Invalid | undefined;
+}
+
+export interface UnmapData {
+  readonly span: Span;
+  readonly via: Via | undefined;
+  readonly failAt: number | undefined;
+  readonly allocFailAt: number | undefined;
+  readonly invalid: Invalid | undefined;
+}
+
+export interface SpanData {
+  readonly span: Span;
+  readonly invalid: Invalid | undefined;
+}
+
+/** An insert: a span, often placed in the nth gap between VAs so it succeeds. */
+export interface InsertData {
+  readonly span: Span;
+  readonly gap: { readonly index: number; readonly skip: number; readonly len: number } | undefined;
+  readonly bo: BoChoice;
+  readonly offset: OffsetChoice;
+}
+
+/** A remove: the nth existing VA (the kernel node included), or an arbitrary span. */
+export interface RemoveData {
+  readonly target: { readonly kind: 'va'; readonly index: number } | { readonly kind: 'span'; readonly span: Span };
+}
+
+export interface BoundaryData {
+  readonly point: Endpoint;
+}
+
+export interface ObjectData {
+  readonly index: number;
+}
+
+export interface EvictData {
+  readonly index: number;
+  readonly evict: boolean;
+}
+
+// ---------------------------------------------------------------------------
+// Arbitraries
+
+const smallIndex = fc.nat({ max: 15 });
+const delta = fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: -2, max: 2 }) });
+
+export const endpointArb: fc.Arbitrary<Endpoint> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('anchor' as const), index: smallIndex, delta }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('slot' as const),
+      slot: fc.integer({ min: -WINDOW_MARGIN, max: VM_GRANULES + WINDOW_MARGIN }),
+    }),
+  },
+);
+
+export const spanEndArb: fc.Arbitrary<SpanEnd> = fc.oneof(
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('len' as const), len: fc.integer({ min: 1, max: 8 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('anchor' as const), index: smallIndex, delta }) },
+);
+
+export const spanArb: fc.Arbitrary<Span> = fc.record({ start: endpointArb, end: spanEndArb });
+
+/** Present with weight 1 against `absentWeight` for undefined. */
+function sometimes<T>(arb: fc.Arbitrary<T>, absentWeight: number): fc.Arbitrary<T | undefined> {
+  return fc.oneof({ weight: absentWeight, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: arb });
+}
+
+const invalidArb = (kinds: readonly Invalid[]): fc.Arbitrary<Invalid | undefined> => sometimes(fc.constantFrom(...kinds), 12);
+const viaArb: fc.Arbitrary<Via | undefined> = fc.constantFrom<Via | undefined>(undefined, 'ops', 'steps');
+const failAtArb = sometimes(fc.integer({ min: 1, max: 4 }), 6);
+const allocFailAtArb = sometimes(fc.integer({ min: 1, max: 4 }), 10);
+
+export const boChoiceArb: fc.Arbitrary<BoChoice> = fc.oneof(
+  { weight: 1, arbitrary: fc.constant({ kind: 'null' as const }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('obj' as const), index: fc.nat({ max: 3 }) }) },
+);
+
+export const offsetChoiceArb: fc.Arbitrary<OffsetChoice> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('contig' as const), index: fc.nat({ max: 3 }), adoptBo: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('abs' as const), granules: fc.nat({ max: 16 }) }) },
+);
+
+export const mapDataArb: fc.Arbitrary<MapData> = fc
+  .record({
+    span: spanArb,
+    bo: boChoiceArb,
+    offset: offsetChoiceArb,
+    via: viaArb,
+    failAt: failAtArb,
+    allocFailAt: allocFailAtArb,
+    invalid: invalidArb(['zero-range', 'overflow', 'outside-vm', 'over-kernel', 'offset-overflow']),
+  })
+  .map((d) => (d.via === 'steps' ? { ...d, allocFailAt: undefined } : d));
+
+export const unmapDataArb: fc.Arbitrary<UnmapData> = fc
+  .record({
+    span: spanArb,
+    via: viaArb,
+    failAt: failAtArb,
+    allocFailAt: allocFailAtArb,
+    invalid: invalidArb(['zero-range', 'overflow', 'outside-vm', 'over-kernel']),
+  })
+  .map((d) => (d.via === 'steps' ? { ...d, allocFailAt: undefined } : d));
+
+export const spanDataArb: fc.Arbitrary<SpanData> = fc.record({
+  span: spanArb,
+  invalid: invalidArb(['zero-range', 'overflow', 'outside-vm']),
+});
+
+export const insertDataArb: fc.Arbitrary<InsertData> = fc.record({
+  span: spanArb,
+  gap: sometimes(fc.record({ index: smallIndex, skip: fc.nat({ max: 3 }), len: fc.integer({ min: 1, max: 4 }) }), 1),
+  bo: boChoiceArb,
+  offset: offsetChoiceArb,
+});
+
+export const removeDataArb: fc.Arbitrary<RemoveData> = fc.record({
+  target: fc.oneof(
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('va' as const), index: smallIndex }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('span' as const), span: spanArb }) },
+  ),
+});
+
+export const boundaryDataArb: fc.Arbitrary<BoundaryData> = fc.record({ point: endpointArb });
+
+export const objectDataArb: fc.Arbitrary<ObjectData> = fc.record({ index: fc.nat({ max: 3 }) });
+
+export const evictDataArb: fc.Arbitrary<EvictData> = fc.record({ index: fc.nat({ max: 3 }), evict: fc.boolean() });

@@ -1,0 +1,247 @@
+/**
+ * The rules of the stateful property, one fast-check command class per
+ * command kind (Hypothesis-style named rules). Each holds plain generated
+ * data (`arbitraries/rule-data.ts`), resolves it against the model's current
+ * VAs when it runs (`arbitraries/resolve.ts`), records the concrete command
+ * and executes it through the {@link StepRunner}, which checks every
+ * invariant. `check` is always true: invalid requests are part of the test.
+ */
+import fc from 'fast-check';
+import type { BoId, Command, TraceHeader } from '../src/protocol/types.ts';
+import { U64_LIMIT } from '../src/protocol/types.ts';
+import { commandText } from './format.ts';
+import { isThenable } from './maybe-async.ts';
+import type { StepRunner } from './step-runner.ts';
+import {
+  boundaryDataArb,
+  evictDataArb,
+  insertDataArb,
+  mapDataArb,
+  objectDataArb,
+  removeDataArb,
+  spanDataArb,
+  unmapDataArb,
+  type BoundaryData,
+  type EvictData,
+  type InsertData,
+  type MapData,
+  type ObjectData,
+  type RemoveData,
+  type SpanData,
+  type UnmapData,
+} from './arbitraries/rule-data.ts';
+import {
+  makeInvalid,
+  resolveBo,
+  resolveEndpoint,
+  resolveGap,
+  resolveOffset,
+  resolveSpan,
+  type ResolveEnv,
+} from './arbitraries/resolve.ts';
+import { kernelOf } from './geometry.ts';
+
+/** What the rules run against: the step runner and the list of commands executed so far. */
+export interface RuleTarget {
+  readonly runner: StepRunner;
+  readonly executed: Command[];
+}
+
+/** fast-check's model slot; the rules keep no model of their own (the runner holds the reference model). */
+export type RuleModel = Record<string, never>;
+
+const DONE: Promise<void> = Promise.resolve();
+
+function objectId(header: TraceHeader, index: number): BoId {
+  const objs = header.objects;
+  return objs.length === 0 ? 1 : objs[((index % objs.length) + objs.length) % objs.length]!.bo;
+}
+
+/** Base class: resolve, record, execute; `toString` prints the concrete command once it ran. */
+abstract class Rule<D> implements fc.AsyncCommand<RuleModel, RuleTarget> {
+  readonly data: D;
+  private resolved: Command | null = null;
+
+  constructor(data: D) {
+    this.data = data;
+  }
+
+  /** The concrete command for the model's current state. */
+  abstract resolve(env: ResolveEnv): Command;
+
+  check(): boolean {
+    return true;
+  }
+
+  run(_m: RuleModel, target: RuleTarget): Promise<void> {
+    const runner = target.runner;
+    const cmd = this.resolve({ header: runner.currentHeader, vas: runner.modelSnapshot.vas });
+    this.resolved = cmd;
+    target.executed.push(cmd);
+    const r = runner.step(cmd);
+    return isThenable(r) ? r.then(() => undefined) : DONE;
+  }
+
+  toString(): string {
+    const body = this.resolved !== null ? commandText(this.resolved) : JSON.stringify(this.data);
+    return `${this.constructor.name}(${body})`;
+  }
+}
+
+export class MapRule extends Rule<MapData> {
+  resolve(env: ResolveEnv): Command {
+    const d = this.data;
+    let s = resolveSpan(env, d.span);
+    if (d.invalid !== undefined) s = makeInvalid(env, s, d.invalid);
+    const chosen = resolveBo(env, d.bo);
+    let { bo, offset } = resolveOffset(env, d.offset, s.addr, s.addr + s.range, chosen);
+    if (d.invalid === 'offset-overflow') offset = U64_LIMIT - 1n;
+    return {
+      cmd: 'map',
+      addr: s.addr,
+      range: s.range,
+      bo,
+      offset,
+      ...(d.via !== undefined ? { via: d.via } : {}),
+      ...(d.failAt !== undefined ? { failAt: d.failAt } : {}),
+      ...(d.allocFailAt !== undefined && d.via !== 'steps' ? { allocFailAt: d.allocFailAt } : {}),
+    };
+  }
+}
+
+export class UnmapRule extends Rule<UnmapData> {
+  resolve(env: ResolveEnv): Command {
+    const d = this.data;
+    let s = resolveSpan(env, d.span);
+    if (d.invalid !== undefined) s = makeInvalid(env, s, d.invalid);
+    return {
+      cmd: 'unmap',
+      addr: s.addr,
+      range: s.range,
+      ...(d.via !== undefined ? { via: d.via } : {}),
+      ...(d.failAt !== undefined ? { failAt: d.failAt } : {}),
+      ...(d.allocFailAt !== undefined && d.via !== 'steps' ? { allocFailAt: d.allocFailAt } : {}),
+    };
+  }
+}
+
+function spanOf(env: ResolveEnv, d: SpanData): { addr: bigint; range: bigint } {
+  const s = resolveSpan(env, d.span);
+  return d.invalid !== undefined ? makeInvalid(env, s, d.invalid) : s;
+}
+
+export class PrefetchRule extends Rule<SpanData> {
+  resolve(env: ResolveEnv): Command {
+    return { cmd: 'prefetch', ...spanOf(env, this.data) };
+  }
+}
+
+export class FindRule extends Rule<SpanData> {
+  resolve(env: ResolveEnv): Command {
+    return { cmd: 'find', ...spanOf(env, this.data) };
+  }
+}
+
+export class FindFirstRule extends Rule<SpanData> {
+  resolve(env: ResolveEnv): Command {
+    return { cmd: 'find_first', ...spanOf(env, this.data) };
+  }
+}
+
+export class IntervalEmptyRule extends Rule<SpanData> {
+  resolve(env: ResolveEnv): Command {
+    return { cmd: 'interval_empty', ...spanOf(env, this.data) };
+  }
+}
+
+export class FindPrevRule extends Rule<BoundaryData> {
+  resolve(env: ResolveEnv): Command {
+    return { cmd: 'find_prev', start: resolveEndpoint(env, this.data.point) };
+  }
+}
+
+export class FindNextRule extends Rule<BoundaryData> {
+  resolve(env: ResolveEnv): Command {
+    return { cmd: 'find_next', end: resolveEndpoint(env, this.data.point) };
+  }
+}
+
+export class InsertRule extends Rule<InsertData> {
+  resolve(env: ResolveEnv): Command {
+    const d = this.data;
+    const s = (d.gap !== undefined ? resolveGap(env, d.gap) : null) ?? resolveSpan(env, d.span);
+    const { bo, offset } = resolveOffset(env, d.offset, s.addr, s.addr + s.range, resolveBo(env, d.bo));
+    return { cmd: 'insert', addr: s.addr, range: s.range, bo, offset };
+  }
+}
+
+export class RemoveRule extends Rule<RemoveData> {
+  resolve(env: ResolveEnv): Command {
+    const t = this.data.target;
+    if (t.kind === 'va') {
+      const k = kernelOf(env.header);
+      const all = k !== null ? [...env.vas, { addr: k.addr, range: k.range }] : env.vas;
+      if (all.length > 0) {
+        const va = all[t.index % all.length]!;
+        return { cmd: 'remove', addr: va.addr, range: va.range };
+      }
+      return { cmd: 'remove', addr: env.header.vm.start, range: 0x1000n };
+    }
+    return { cmd: 'remove', ...resolveSpan(env, t.span) };
+  }
+}
+
+export class BoUnmapRule extends Rule<ObjectData> {
+  resolve(env: ResolveEnv): Command {
+    return { cmd: 'bo_unmap', bo: objectId(env.header, this.data.index) };
+  }
+}
+
+export class BoGetRule extends Rule<ObjectData> {
+  resolve(env: ResolveEnv): Command {
+    return { cmd: 'bo_get', bo: objectId(env.header, this.data.index) };
+  }
+}
+
+export class BoPutRule extends Rule<ObjectData> {
+  resolve(env: ResolveEnv): Command {
+    return { cmd: 'bo_put', bo: objectId(env.header, this.data.index) };
+  }
+}
+
+export class EvictRule extends Rule<EvictData> {
+  resolve(env: ResolveEnv): Command {
+    return { cmd: 'evict', bo: objectId(env.header, this.data.index), evict: this.data.evict };
+  }
+}
+
+export class ValidateRule extends Rule<Record<string, never>> {
+  resolve(): Command {
+    return { cmd: 'validate' };
+  }
+}
+
+/** Any rule. */
+export type AnyRule = Rule<unknown>;
+
+/**
+ * One arbitrary over every rule, weighted so that maps dominate (they are the
+ * point) while every command kind still appears in a few dozen commands.
+ */
+export const ruleArb: fc.Arbitrary<fc.AsyncCommand<RuleModel, RuleTarget>> = fc.oneof(
+  { weight: 12, arbitrary: mapDataArb.map((d) => new MapRule(d)) },
+  { weight: 4, arbitrary: unmapDataArb.map((d) => new UnmapRule(d)) },
+  { weight: 2, arbitrary: insertDataArb.map((d) => new InsertRule(d)) },
+  { weight: 2, arbitrary: removeDataArb.map((d) => new RemoveRule(d)) },
+  { weight: 1, arbitrary: spanDataArb.map((d) => new PrefetchRule(d)) },
+  { weight: 1, arbitrary: objectDataArb.map((d) => new BoUnmapRule(d)) },
+  { weight: 1, arbitrary: spanDataArb.map((d) => new FindRule(d)) },
+  { weight: 1, arbitrary: spanDataArb.map((d) => new FindFirstRule(d)) },
+  { weight: 1, arbitrary: spanDataArb.map((d) => new IntervalEmptyRule(d)) },
+  { weight: 1, arbitrary: boundaryDataArb.map((d) => new FindPrevRule(d)) },
+  { weight: 1, arbitrary: boundaryDataArb.map((d) => new FindNextRule(d)) },
+  { weight: 1, arbitrary: objectDataArb.map((d) => new BoGetRule(d)) },
+  { weight: 1, arbitrary: objectDataArb.map((d) => new BoPutRule(d)) },
+  { weight: 1, arbitrary: evictDataArb.map((d) => new EvictRule(d)) },
+  { weight: 1, arbitrary: fc.constant(null).map(() => new ValidateRule({})) },
+);

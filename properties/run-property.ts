@@ -1,0 +1,128 @@
+/**
+ * The stateful property: random headers and command sequences (`rules.ts`),
+ * executed on a subject and the reference model with every invariant checked
+ * after every command; on failure, fast-check's shrunk counterexample as a
+ * replayable `Trace`.
+ */
+import fc from 'fast-check';
+import type { Command, SubjectFactory, Trace, TraceHeader } from '../src/protocol/types.ts';
+import { TRACE_FORMAT } from '../src/protocol/types.ts';
+import { ReferenceModel } from '../model/index.ts';
+import { headerArb } from './arbitraries/vm-shapes.ts';
+import { ruleArb, type RuleModel, type RuleTarget } from './rules.ts';
+import { countStep, emptyCoverage } from './statistics.ts';
+import { StepFailed, StepRunner } from './step-runner.ts';
+import { InvariantViolation } from './violation.ts';
+
+export interface PropertyOptions {
+  readonly subjectFactory: SubjectFactory;
+  readonly seed: number;
+  readonly numRuns: number;
+  /** Upper bound on the commands of one run (default 60; runs average about a third of it). */
+  readonly maxCommands?: number;
+}
+
+export interface PropertyFailure {
+  readonly violation: InvariantViolation;
+  /** The shrunk counterexample: header plus the concrete commands executed, with meta (invariant, seed, path). */
+  readonly trace: Trace;
+  readonly seed: number;
+  /** fast-check's replay path of the counterexample. */
+  readonly path: string;
+  /** Runs that passed before the first failing one. */
+  readonly runsBeforeFailure: number;
+}
+
+export interface PropertyResult {
+  /** Runs fast-check executed (the failing one included, shrinking excluded). */
+  readonly runs: number;
+  /** Commands executed by those runs. */
+  readonly commands: number;
+  /** How often each documented case (1..15) was hit by a successful map. */
+  readonly cases: Record<string, number>;
+  /** How often each command kind ran. */
+  readonly kinds: Record<string, number>;
+  readonly failure: null | PropertyFailure;
+}
+
+/** Default bound on commands per run. */
+export const DEFAULT_MAX_COMMANDS = 60;
+
+interface FailedRun {
+  readonly header: TraceHeader;
+  readonly commands: readonly Command[];
+  readonly violation: InvariantViolation;
+}
+
+/**
+ * Runs the stateful property with fast-check (`fc.check`, so a failure is a
+ * result, not an exception) for `numRuns` runs from `seed`. Each run resets the
+ * subject (one instance, made by `subjectFactory`) and a fresh reference model
+ * to a generated header, then executes a generated command sequence. Coverage
+ * counts only the generation phase, not shrinking.
+ *
+ * Rejects when the model or a subject's `reset` throws (not a property failure).
+ */
+export async function runProperty(opts: PropertyOptions): Promise<PropertyResult> {
+  const subject = await opts.subjectFactory();
+  const model = new ReferenceModel();
+  const runner = new StepRunner(subject, model);
+  const coverage = emptyCoverage();
+  let counting = true;
+  let commands = 0;
+  let passed = 0;
+  let lastFailure: FailedRun | null = null;
+  let harnessError: unknown = null;
+  runner.onStep = (s) => {
+    if (counting) countStep(coverage, s);
+  };
+  const maxCommands = opts.maxCommands ?? DEFAULT_MAX_COMMANDS;
+
+  const property = fc.asyncProperty(
+    headerArb,
+    fc.commands([ruleArb], { maxCommands, size: 'max' }),
+    async (header, cmds) => {
+      const target: RuleTarget = { runner, executed: [] };
+      try {
+        await runner.start(header);
+        await fc.asyncModelRun(() => ({ model: {} as RuleModel, real: target }), cmds);
+      } catch (e) {
+        if (counting) commands += target.executed.length;
+        counting = false;
+        if (e instanceof StepFailed) {
+          lastFailure = { header, commands: [...target.executed], violation: e.violation };
+          throw e.violation;
+        }
+        harnessError ??= e;
+        throw e;
+      }
+      if (counting) {
+        commands += target.executed.length;
+        passed++;
+      }
+    },
+  );
+
+  try {
+    const details = await fc.check(property, { seed: opts.seed, numRuns: opts.numRuns });
+    if (harnessError !== null) throw harnessError;
+    let failure: PropertyFailure | null = null;
+    const found = lastFailure as FailedRun | null;
+    if (details.failed && found !== null) {
+      const path = details.counterexamplePath ?? '';
+      const trace: Trace = {
+        format: TRACE_FORMAT,
+        vm: found.header.vm,
+        objects: found.header.objects,
+        commands: found.commands,
+        meta: { invariant: found.violation.invariant, seed: details.seed, path, subject: subject.name },
+      };
+      failure = { violation: found.violation, trace, seed: details.seed, path, runsBeforeFailure: passed };
+    } else if (details.failed) {
+      throw details.errorInstance instanceof Error ? details.errorInstance : new Error(String(details.errorInstance));
+    }
+    return { runs: details.numRuns, commands, cases: coverage.cases, kinds: coverage.kinds, failure };
+  } finally {
+    await subject.close?.();
+  }
+}
