@@ -11,7 +11,7 @@
 /** Trace format identifier written by this version of the harness. */
 export const TRACE_FORMAT = 'gpuvm-trace/1';
 
-/** An object id as used in traces: a positive integer, or null for a NULL / sparse mapping. */
+/** An object id as used in traces: a non-negative integer (BoRef: or null for a NULL / sparse mapping). */
 export type BoId = number;
 export type BoRef = BoId | null;
 
