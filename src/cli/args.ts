@@ -170,3 +170,9 @@ export function flagNumber(args: ParsedArgs, name: string): number | undefined {
 export function flagBoolean(args: ParsedArgs, name: string): boolean {
   return args.flags.get(name) === true;
 }
+
+/** A subcommand that takes no positional arguments: reject any. */
+export function expectNoPositionals(args: ParsedArgs, context: string): void {
+  const first = args.positionals[0];
+  if (first !== undefined) throw new UsageError(`${context}: unexpected argument '${first}' (see gpuvm-check ${context} --help)`);
+}

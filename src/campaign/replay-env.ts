@@ -1,0 +1,47 @@
+/**
+ * Replaying one trace against a fresh subject and a fresh reference model,
+ * and reading the outcome the way the minimiser and the corpus need it.
+ */
+
+import { replayTrace, type ReplayResult } from '../../properties/replay.ts';
+import type { StepRecord } from '../../properties/step-runner.ts';
+import type { Subject, SubjectFactory, Trace } from '../protocol/types.ts';
+import type { FailureOutcome } from '../minimize/minimize-trace.ts';
+
+/** Where subjects come from: the subject under test and the oracle. */
+export interface ReplayEnv {
+  readonly subjectFactory: SubjectFactory;
+  readonly modelFactory: SubjectFactory;
+}
+
+async function closeQuietly(s: Subject): Promise<void> {
+  try {
+    await s.close?.();
+  } catch {
+    // A subject that fails to close does not change the verdict.
+  }
+}
+
+/** Replay `trace` step by step on new subject and model instances (closed afterwards). */
+export async function replayOnce(trace: Trace, env: ReplayEnv, onStep?: (s: StepRecord) => void): Promise<ReplayResult> {
+  const subject = await env.subjectFactory();
+  const model = await env.modelFactory();
+  try {
+    return await replayTrace(trace, subject, model, onStep === undefined ? {} : { onStep });
+  } finally {
+    await closeQuietly(subject);
+    await closeQuietly(model);
+  }
+}
+
+/** The failure of a replay (invariant, failing kind, step), or null when it passed. */
+export function outcomeOf(result: ReplayResult): FailureOutcome | null {
+  if (result.ok) return null;
+  const v = result.violation;
+  return { invariant: v.invariant, kind: v.command.cmd, step: v.step };
+}
+
+/** A minimiser oracle replaying on `env`. */
+export function replayOracle(env: ReplayEnv): (trace: Trace) => Promise<FailureOutcome | null> {
+  return async (trace) => outcomeOf(await replayOnce(trace, env));
+}

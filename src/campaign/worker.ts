@@ -1,0 +1,29 @@
+/**
+ * A campaign worker: runs its share of the batches (see `seeds.ts`) and
+ * posts one `BatchMessage` per batch, then `done`. It stops before the next
+ * batch when the shared stop flag is set or the deadline has passed.
+ */
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { runBatch } from './batch.ts';
+import type { WorkerInit, WorkerMessage } from './messages.ts';
+import { batchCount, workerBatches } from './seeds.ts';
+import { resolveSubject } from '../subjects.ts';
+
+async function work(init: WorkerInit): Promise<void> {
+  const post = (m: WorkerMessage): void => parentPort?.postMessage(m);
+  const stop = new Int32Array(init.stop);
+  try {
+    const factory = await resolveSubject(init.subject);
+    for (const index of workerBatches(init.worker, init.workers, batchCount(init.totalRuns))) {
+      if (Atomics.load(stop, 0) !== 0) break;
+      if (init.deadline !== null && Date.now() >= init.deadline) break;
+      post(await runBatch(factory, init, index));
+    }
+    post({ type: 'done' });
+  } catch (e) {
+    post({ type: 'error', message: e instanceof Error ? e.message.split('\n')[0] ?? e.message : String(e) });
+  }
+}
+
+await work(workerData as WorkerInit);

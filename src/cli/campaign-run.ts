@@ -1,0 +1,91 @@
+/**
+ * Running a campaign from the command line (shared by `fuzz` and `check`):
+ * progress on stderr, Ctrl-C handling, failure triage, and the summary.
+ */
+
+import { Campaign, type CampaignResult } from '../campaign/campaign.ts';
+import { ProgressReporter } from '../campaign/progress.ts';
+import type { ReplayEnv } from '../campaign/replay-env.ts';
+import { Triage } from '../campaign/triage.ts';
+import type { Io } from './io.ts';
+import type { SummaryInput } from './summary.ts';
+
+export interface CampaignRunOptions {
+  readonly subject: string;
+  readonly seed: number;
+  readonly workers: number;
+  readonly runs: number | null;
+  readonly timeMs: number | null;
+  readonly maxCommands: number | null;
+  readonly outDir: string | null;
+  readonly quiet: boolean;
+  /** Label of progress lines (`fuzz`, `check`). */
+  readonly label: string;
+  readonly env: ReplayEnv;
+  readonly io: Io;
+}
+
+export interface CampaignRun {
+  readonly summary: SummaryInput;
+  readonly result: CampaignResult;
+}
+
+/** Run the campaign, printing failure reports on stdout as they are triaged. Throws on a worker error. */
+export async function runCampaignFromCli(o: CampaignRunOptions): Promise<CampaignRun> {
+  const progress = new ProgressReporter(o.io.stderr, 3000, !o.quiet);
+  const triage = new Triage({
+    env: o.env,
+    subject: o.subject,
+    outDir: o.outDir,
+    report: (lines) => {
+      progress.note('');
+      o.io.out(...lines, '');
+    },
+  });
+  let failuresSoFar = 0;
+  const campaign = new Campaign({
+    subject: o.subject,
+    seed: o.seed,
+    workers: o.workers,
+    runs: o.runs,
+    timeMs: o.timeMs,
+    maxCommands: o.maxCommands,
+    onBatch: async (b) => {
+      await triage.handle(b);
+      failuresSoFar = triage.failures.length;
+    },
+    onProgress: (t) =>
+      progress.update({
+        runs: t.runs,
+        commands: t.commands,
+        failures: Math.max(failuresSoFar, t.failures > 0 ? 1 : 0),
+        elapsedMs: t.elapsedMs,
+        totalRuns: o.runs,
+        timeLimitMs: o.timeMs,
+      }),
+  });
+  const onSigint = (): void => {
+    progress.note(`${o.label}: interrupted, finishing the batches in flight (Ctrl-C again to stop at once)`);
+    campaign.stop();
+  };
+  process.on('SIGINT', onSigint);
+  let result: CampaignResult;
+  try {
+    result = await campaign.run();
+  } finally {
+    process.off('SIGINT', onSigint);
+    progress.finish();
+  }
+  if (result.error !== null) throw new Error(`campaign failed: ${result.error}`);
+  return {
+    result,
+    summary: {
+      subject: o.subject,
+      seed: o.seed,
+      workers: o.workers,
+      result,
+      failures: triage.failures,
+      duplicates: triage.duplicates,
+    },
+  };
+}

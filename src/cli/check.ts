@@ -1,0 +1,121 @@
+/**
+ * `gpuvm-check check`: the CI gate. Every corpus trace is a regression test
+ * and must pass against the subject (whatever subject it was once saved
+ * from); then a fixed-seed, time-boxed campaign must find nothing.
+ */
+
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { availableParallelism } from 'node:os';
+import { replayOnce } from '../campaign/replay-env.ts';
+import { loadCorpus } from '../corpus/store.ts';
+import { failureReport } from '../report/failure.ts';
+import { junitXml, type JunitCase } from '../report/junit.ts';
+import { expectNoPositionals, flagBoolean, flagNumber, flagString, parseArgs, type FlagSpec } from './args.ts';
+import { runCampaignFromCli } from './campaign-run.ts';
+import { CHECK_HELP } from './help.ts';
+import { EXIT_FAILURE, EXIT_OK, jsonLine, type Io } from './io.ts';
+import { replayEnv, subjectSpec } from './subject.ts';
+import { summaryJson, summaryText } from './summary.ts';
+
+export const DEFAULT_CHECK_SEED = 1;
+export const DEFAULT_CHECK_TIME_MS = 60_000;
+
+const FLAGS: readonly FlagSpec[] = [
+  { name: 'subject', kind: 'string' },
+  { name: 'corpus', kind: 'string' },
+  { name: 'time', kind: 'duration' },
+  { name: 'runs', kind: 'count' },
+  { name: 'seed', kind: 'seed' },
+  { name: 'workers', kind: 'count' },
+  { name: 'out', kind: 'string' },
+  { name: 'junit', kind: 'string' },
+  { name: 'max-commands', kind: 'count' },
+  { name: 'json', kind: 'boolean' },
+  { name: 'quiet', kind: 'boolean' },
+];
+
+export async function checkCommand(argv: readonly string[], io: Io): Promise<number> {
+  const args = parseArgs(argv, FLAGS, 'check');
+  if (args.help) {
+    io.out(CHECK_HELP);
+    return EXIT_OK;
+  }
+  expectNoPositionals(args, 'check');
+  const subject = subjectSpec(args);
+  const corpusDir = flagString(args, 'corpus') ?? 'corpus';
+  const runs = flagNumber(args, 'runs') ?? null;
+  const timeMs = flagNumber(args, 'time') ?? (runs === null ? DEFAULT_CHECK_TIME_MS : null);
+  const seed = flagNumber(args, 'seed') ?? DEFAULT_CHECK_SEED;
+  const workers = flagNumber(args, 'workers') ?? availableParallelism();
+  const junit = flagString(args, 'junit');
+  const json = flagBoolean(args, 'json');
+  const quiet = flagBoolean(args, 'quiet');
+  // Bad input (a broken corpus file, an unknown subject) stops us before anything runs or is written.
+  const corpus = await loadCorpus(corpusDir);
+  const env = await replayEnv(subject);
+
+  // 1. The corpus: each trace is a regression test.
+  const cases: JunitCase[] = [];
+  const corpusResults: Record<string, unknown>[] = [];
+  let corpusFailures = 0;
+  for (const { file, trace } of corpus) {
+    const t0 = performance.now();
+    const r = await replayOnce(trace, env);
+    const timeMs = performance.now() - t0;
+    if (r.ok) {
+      cases.push({ name: file, classname: 'corpus', timeMs });
+      corpusResults.push({ file, status: 'pass' });
+    } else {
+      corpusFailures++;
+      const lines = failureReport({ trace, violation: r.violation, step: r.failing, file, subject });
+      io.out(`FAIL ${file}`, ...lines, '');
+      cases.push({ name: file, classname: 'corpus', timeMs, failure: { message: r.violation.message, type: r.violation.invariant, details: lines.join('\n') } });
+      corpusResults.push({ file, status: 'fail', invariant: r.violation.invariant, step: r.violation.step });
+    }
+  }
+  io.out(`corpus: ${corpus.length - corpusFailures}/${corpus.length} traces pass (${corpusDir}/)`);
+
+  // 2. The fixed-seed, time-boxed campaign.
+  if (!quiet) io.err(`check: campaign against ${subject}, seed ${seed}, ${workers} worker${workers === 1 ? '' : 's'}, ${runs === null ? '' : `${runs} runs`}${runs !== null && timeMs !== null ? ' or ' : ''}${timeMs === null ? '' : `${timeMs / 1000}s`}`);
+  const { summary } = await runCampaignFromCli({
+    subject,
+    seed,
+    workers,
+    runs,
+    timeMs,
+    maxCommands: flagNumber(args, 'max-commands') ?? null,
+    outDir: flagString(args, 'out') ?? null,
+    quiet,
+    label: 'check',
+    env,
+    io,
+  });
+  io.out(...summaryText(summary));
+  const campaignFailed = summary.failures.length > 0;
+  cases.push({
+    name: `campaign seed ${seed}`,
+    classname: 'campaign',
+    timeMs: summary.result.elapsedMs,
+    ...(campaignFailed
+      ? {
+          failure: {
+            message: summary.failures.map((f) => `${f.invariant} at ${f.kind}`).join(', '),
+            type: 'campaign',
+            details: summaryText(summary).join('\n'),
+          },
+        }
+      : {}),
+  });
+  if (junit !== undefined) {
+    await mkdir(dirname(junit), { recursive: true });
+    await writeFile(junit, junitXml('gpuvm-check', cases));
+  }
+  const pass = corpusFailures === 0 && !campaignFailed;
+  io.out(pass ? 'check: PASS' : 'check: FAIL');
+  if (json) {
+    io.out(jsonLine({ status: pass ? 'pass' : 'fail', subject, corpus: { dir: corpusDir, traces: corpus.length, failures: corpusFailures, results: corpusResults }, campaign: summaryJson(summary) }));
+  }
+  return pass ? EXIT_OK : EXIT_FAILURE;
+}

@@ -1,0 +1,101 @@
+/**
+ * `--help` texts of the tool and of each subcommand.
+ */
+
+export const TOOL_HELP = `gpuvm-check: property-based verification and fuzzing of GPU VA managers (drm_gpuvm kind)
+
+Usage: gpuvm-check <command> [options]
+
+Commands:
+  fuzz       run a fuzz campaign; failures are minimised and saved to the corpus
+  replay     replay trace files against a subject and the reference model
+  minimize   delta-debug a failing trace down to a minimal one
+  check      the CI gate: replay the corpus, then a fixed-seed time-boxed campaign
+  zoo        run the fault zoo (injected faults that must be caught)
+  bench      performance of the manager and of the harness
+
+Subjects (--subject): builtin:gpuvm (default), builtin:model, or a path to a .ts/.js
+module whose default export is a SubjectFactory.
+
+Exit status: 0 success, 1 a failure was found, 2 bad usage or input.
+Run 'gpuvm-check <command> --help' for the options of a command.`;
+
+export const FUZZ_HELP = `Usage: gpuvm-check fuzz [options]
+
+Run a fuzz campaign against a subject. Every failure is shrunk by fast-check,
+minimised by delta debugging, deduplicated by signature (invariant + kind of the
+failing command) and saved to the output directory as <invariant>-<hash>.json.
+
+Options:
+  --subject S    builtin:gpuvm (default), builtin:model, or a module path
+  --seed N       campaign seed (integer); the same seed and --runs reproduce a run
+                 exactly (default: a random seed, printed)
+  --time D       stop after D (e.g. 500ms, 30s, 2m, 1h; default 60s unless --runs)
+  --runs N       stop after N property runs (with --time: whichever comes first)
+  --workers K    worker threads on disjoint seed streams (default: number of cores)
+  --out DIR      where failures are saved (default corpus/)
+  --max-commands N  longest command sequence a run generates (engine default if absent)
+  --json         print the summary as one JSON object on the last line of stdout
+  --quiet        no progress on stderr
+  -h, --help     this help
+
+Ctrl-C stops the campaign after the batches in flight and still saves what was found.
+Exit status: 0 none found, 1 failures found and saved, 2 bad usage or input.`;
+
+export const REPLAY_HELP = `Usage: gpuvm-check replay FILE... [options]
+
+Replay trace files step by step against a subject and the reference model,
+checking every invariant after every step.
+
+Options:
+  --subject S    builtin:gpuvm (default), builtin:model, or a module path
+  --verbose      print every step with its observation and ops
+  --json         print the result as one JSON object on the last line of stdout
+  -h, --help     this help
+
+Exit status: 0 all pass, 1 a violation, 2 bad input.`;
+
+export const MINIMIZE_HELP = `Usage: gpuvm-check minimize FILE [options]
+
+Delta-debug a failing trace: remove commands (ddmin, 1-minimal), then simplify
+fields (smaller ranges and offsets, fewer objects, default 'via', no injected
+failures, a plainer VM) while the same invariant keeps failing at the same kind
+of command.
+
+Options:
+  --subject S    builtin:gpuvm (default), builtin:model, or a module path
+  -o, --out OUT  where to write the result (default: FILE with .min.json beside it)
+  --json         print the result as one JSON object on the last line of stdout
+  -h, --help     this help
+
+Exit status: 0 written, 1 could not reduce, 2 bad input or the trace does not fail.`;
+
+export const CHECK_HELP = `Usage: gpuvm-check check [options]
+
+The CI gate. Replays every trace in the corpus (each is a regression test and
+must pass against the subject, whatever meta.subject says), then runs a
+fixed-seed, time-boxed campaign.
+
+Options:
+  --subject S    builtin:gpuvm (default), builtin:model, or a module path
+  --corpus DIR   the corpus directory (default corpus/)
+  --time D       length of the campaign (default 60s)
+  --runs N       bound the campaign by runs instead (with --time: whichever first)
+  --seed N       campaign seed (default 1)
+  --workers K    worker threads (default: number of cores)
+  --out DIR      save campaign failures there (default: not saved; printed)
+  --junit FILE   write JUnit XML (one test case per corpus trace + the campaign)
+  --json         print the result as one JSON object on the last line of stdout
+  --quiet        no progress on stderr
+  -h, --help     this help
+
+Exit status: 0 pass, 1 a violation, 2 bad usage or input.`;
+
+export const BENCH_HELP = `Usage: gpuvm-check bench [options]
+
+Run the benchmarks (bench/run.ts) and print their results. Options are passed on
+to bench/run.ts (e.g. --json).`;
+
+export const ZOO_HELP = `Usage: gpuvm-check zoo [options]
+
+Run the fault zoo: every injected fault must be caught by the properties.`;
