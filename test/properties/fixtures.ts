@@ -11,6 +11,7 @@
 import type {
   Accounting,
   Command,
+  MapCommand,
   Observation,
   Snapshot,
   TraceHeader,
@@ -49,7 +50,7 @@ export const before: Snapshot = {
  * map [0x2000, 0x5000) bo 1 off 0x1000: cuts A on the left (contiguous, keep)
  * and B on the right (other object), then maps.
  */
-export const mapCmd: Command = { cmd: 'map', addr: 0x2000n, range: 0x3000n, bo: 1, offset: 0x1000n };
+export const mapCmd: MapCommand = { cmd: 'map', addr: 0x2000n, range: 0x3000n, bo: 1, offset: 0x1000n };
 
 export const mapObs: Observation = {
   ok: true,
