@@ -1,0 +1,51 @@
+/**
+ * gpuvm-check: property-based verification and fuzzing for GPU VA managers of
+ * the Linux drm_gpuvm kind. The package's public API:
+ *
+ * - the protocol (PROTOCOL.md): trace, command, observation and snapshot types,
+ *   the JSON codec and its input error;
+ * - the production manager (`src/gpuvm`);
+ * - the harness's driver `GpuVmSubject` (`builtin:gpuvm`) and the reference
+ *   model (`builtin:model`);
+ * - subject resolution (`resolveSubject`) for the `--subject` spec;
+ * - the properties engine: named invariants, `replayTrace`, `runProperty`.
+ */
+
+export * from './protocol/index.ts';
+
+export {
+  GemObject,
+  GpuVa,
+  GpuVm,
+  GpuVmBo,
+  GpuVmError,
+  IntervalNode,
+  IntervalTree,
+  SplitMerge,
+  UseAfterFreeError,
+  isU64,
+  remapToUnmapRange,
+} from './gpuvm/index.ts';
+export type {
+  GemObjectInit,
+  GpuVaInit,
+  GpuVaOp,
+  GpuVmConfig,
+  GpuVmErrorCode,
+  GpuVmOps,
+  MapReq,
+  OpMap,
+  OpPrefetch,
+  OpRemap,
+  OpSink,
+  OpUnmap,
+  SmStepCtx,
+} from './gpuvm/index.ts';
+
+export * from './driver/index.ts';
+
+export { ReferenceModel, modelFactory } from '../model/index.ts';
+
+export { BUILTIN_SUBJECTS, DEFAULT_SUBJECT, SubjectResolutionError, describeSubject, resolveSubject } from './subjects.ts';
+
+export * from '../properties/index.ts';
