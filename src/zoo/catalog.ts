@@ -62,7 +62,7 @@ export const FAULTS: readonly FaultEntry[] = [
     id: 'walk-end-as-range',
     summary: 'the split/merge walk is given an end where a range is expected',
     history: 'drm_gpuva_for_each_va_range*() passed end as range (v6 -> v7, Jul 2023)',
-    expected: ['exact-coverage', 'remap-offsets', 'remap-hole', 'ops-shape', 'model-agrees'],
+    expected: ['exact-coverage', 'remap-offsets', 'remap-hole', 'ops-shape', 'rejected-is-atomic', 'model-agrees'],
   },
   {
     number: 7,
