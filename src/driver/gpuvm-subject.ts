@@ -135,20 +135,24 @@ export class GpuVmSubject implements Subject {
     };
     const vm = this.createVm(cfg);
     const objects = new ObjectTable(vm, header.objects);
-    const subject = this;
     const records: RecordContext = {
       boOf: (obj) => objects.idOf(obj),
       get kernelNode() {
         return vm.kernelNode;
       },
-      hole: (op) => subject.remapHole(op),
+      hole: (op) => this.remapHole(op),
     };
     this.current = { vm, objects, records };
     this.executed = false;
     this.meter.begin(undefined);
   }
 
-  /** Runs one command (PROTOCOL.md section 3) and returns what the driver observed. */
+  /**
+   * Runs one command (PROTOCOL.md section 3) and returns what the driver
+   * observed (section 4). A `GpuVmError` with a protocol errno becomes
+   * `{ ok: false, error }`; any other exception propagates. Throws a plain
+   * `Error` for a command naming an undeclared object, or before `reset`.
+   */
   exec(command: Command): Observation {
     const run = this.run();
     this.executed = true;
@@ -304,10 +308,9 @@ export class GpuVmSubject implements Subject {
   // Ops mode (staged: nouveau, xe)
 
   /**
-   * Map through an ops list (nouveau `nouveau_uvmm_bind_job`, xe
-   * `vm_bind_ioctl_ops_create` + `xe_vma_ops_execute`): `smMapOpsCreate` (EINVAL
-   * or ENOMEM before anything changes), obtain the request's vm_bo, apply the
-   * ops, put the references, `opsFree`.
+   * Map through an ops list (nouveau's uvmm bind jobs, xe's VM_BIND ioctl):
+   * `smMapOpsCreate` (EINVAL or ENOMEM before anything changes), obtain the
+   * request's vm_bo, apply the ops, put the references, `opsFree`.
    */
   private mapViaOps(cmd: MapCommand): Observation {
     const { vm, objects } = this.run();
@@ -407,8 +410,8 @@ export class GpuVmSubject implements Subject {
   }
 
   /**
-   * UNMAP op: take a reference on the VA's vm_bo (xe keeps the VMA until the
-   * job is done, so an unwind can re-link it), `drm_gpuva_unlink()`,
+   * UNMAP op: take a reference on the VA's vm_bo (staged drivers keep what an
+   * unwind needs until the job is done, so the VA can be re-linked), `drm_gpuva_unlink()`,
    * `drm_gpuva_unmap()`. The reference is put when the command ends.
    */
   private opsUnmap(op: OpUnmap, refs: GpuVmBo[]): GpuVmBo | null {
@@ -473,8 +476,8 @@ export class GpuVmSubject implements Subject {
   // Steps mode (immediate: panthor, imagination)
 
   /**
-   * Map through the step callbacks (panthor `panthor_vm_map_pages` path,
-   * imagination `pvr_vm_map`): preallocate the VAs, and for an object the vm_bo
+   * Map through the step callbacks (panthor's and imagination's VM_BIND map
+   * paths): preallocate the VAs, and for an object the vm_bo
    * (`acquireMapVmBo(obj, 'steps')`), run `smMap` applying every step at once,
    * then put the vm_bo reference. Unused preallocated VAs are simply dropped.
    */
@@ -497,7 +500,7 @@ export class GpuVmSubject implements Subject {
     }
   }
 
-  /** Unmap through the step callbacks (panthor `panthor_vm_unmap_range`): preallocate 2 VAs, run `smUnmap`. */
+  /** Unmap through the step callbacks (panthor's unmap path): preallocate 2 VAs, run `smUnmap`. */
   private unmapViaSteps(cmd: UnmapCommand): Observation {
     if (cmd.allocFailAt !== undefined) throw new Error('driver: allocFailAt applies to ops mode only (via "ops")');
     const vm = this.vm;
