@@ -86,6 +86,7 @@ export class Campaign {
     let firstFailure: { timeMs: number; runs: number } | null = null;
     let error: string | null = null;
     let chain: Promise<void> = Promise.resolve();
+    let handlerError: unknown = null;
 
     const handle = async (batch: BatchMessage, at: number): Promise<void> => {
       if (batch.failure !== null && firstFailure === null) {
@@ -108,7 +109,14 @@ export class Campaign {
         nextIndex++;
         ready.push(entry);
       }
-      for (const e of ready) chain = chain.then(() => handle(e.batch, e.at));
+      for (const e of ready) {
+        chain = chain.then(() => handle(e.batch, e.at));
+        // Keep a failing handler from becoming an unhandled rejection; it is rethrown at the end.
+        chain.catch((err: unknown) => {
+          handlerError ??= err;
+          Atomics.store(new Int32Array(this.stopFlag), 0, 1);
+        });
+      }
     };
 
     const progress = o.onProgress === undefined ? null : setInterval(() => o.onProgress?.({ ...totals, elapsedMs: elapsed() }), 250);

@@ -3,8 +3,7 @@
  * and reading the outcome the way the minimiser and the corpus need it.
  */
 
-import { replayTrace, type ReplayResult } from '../../properties/replay.ts';
-import type { StepRecord } from '../../properties/step-runner.ts';
+import { replayTrace, type ReplayResult, type StepRecord } from '../../properties/index.ts';
 import type { Subject, SubjectFactory, Trace } from '../protocol/types.ts';
 import type { FailureOutcome } from '../minimize/minimize-trace.ts';
 
@@ -41,7 +40,19 @@ export function outcomeOf(result: ReplayResult): FailureOutcome | null {
   return { invariant: v.invariant, kind: v.command.cmd, step: v.step };
 }
 
-/** A minimiser oracle replaying on `env`. */
+/**
+ * A minimiser oracle replaying on `env`. A candidate the harness cannot even
+ * set up (the subject's or the model's `reset` rejects its header) is not the
+ * failure being minimised: it counts as passing.
+ */
 export function replayOracle(env: ReplayEnv): (trace: Trace) => Promise<FailureOutcome | null> {
-  return async (trace) => outcomeOf(await replayOnce(trace, env));
+  return async (trace) => {
+    let result: ReplayResult;
+    try {
+      result = await replayOnce(trace, env);
+    } catch {
+      return null;
+    }
+    return outcomeOf(result);
+  };
 }

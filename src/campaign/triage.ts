@@ -11,7 +11,7 @@ import { minimizeTrace } from '../minimize/minimize-trace.ts';
 import { decodeTraceValue, encodeTrace } from '../protocol/codec.ts';
 import type { CommandKind, Trace } from '../protocol/types.ts';
 import { failureReport } from '../report/failure.ts';
-import type { StepRecord } from '../../properties/step-runner.ts';
+import type { StepRecord } from '../../properties/index.ts';
 import type { BatchMessage } from './messages.ts';
 import { replayOnce, replayOracle, type ReplayEnv } from './replay-env.ts';
 

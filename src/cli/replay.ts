@@ -3,7 +3,7 @@
  * and the reference model; a violation is reported the way `fuzz` reports it.
  */
 
-import type { StepRecord } from '../../properties/step-runner.ts';
+import type { StepRecord } from '../../properties/index.ts';
 import { replayOnce } from '../campaign/replay-env.ts';
 import { loadTraceFile } from '../corpus/store.ts';
 import type { Trace } from '../protocol/types.ts';

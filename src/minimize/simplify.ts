@@ -11,7 +11,7 @@
  * offsets and addresses towards 0 and towards page-sized round values).
  */
 
-import type { BoId, Command, ObjectDecl, Trace } from '../protocol/types.ts';
+import { U64_LIMIT, type BoId, type Command, type ObjectDecl, type Trace } from '../protocol/types.ts';
 
 /** The granule numbers are rounded to when shrunk (one 4 KiB page). */
 export const PAGE = 0x1000n;
@@ -79,7 +79,8 @@ export function vmCandidates(trace: Trace): Candidate[] {
   if (vm.reserve !== undefined && vm.reserve !== null) out.push({ what: 'drop the reserved node', trace: { ...trace, vm: { start: vm.start, range: vm.range } } });
   if (vm.reserve === null) out.push({ what: 'drop reserve: null', trace: { ...trace, vm: { start: vm.start, range: vm.range } } });
   if (vm.start > 0n) {
-    out.push({ what: 'start the VM at 0', trace: { ...trace, vm: { ...vm, start: 0n, range: vm.start + vm.range } } });
+    const end = vm.start + vm.range;
+    out.push({ what: 'start the VM at 0', trace: { ...trace, vm: { ...vm, start: 0n, range: end < U64_LIMIT ? end : U64_LIMIT - 1n } } });
   }
   for (const r of smallerValues(vm.range, 1n)) {
     out.push({ what: `VM range ${r}`, trace: { ...trace, vm: { ...vm, range: r } } });
