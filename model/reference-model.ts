@@ -229,11 +229,13 @@ export class ReferenceModel implements Subject {
     return OK;
   }
 
-  /** The VA exactly [addr, addr + range) (range clipped at 2^64), or null; a zero range finds nothing. */
+  /**
+   * The VA exactly equal to [addr, addr + range), or null. No VA has range 0 or
+   * ends past 2^64, so a zero or overflowing range finds nothing (clipping the
+   * query would not make it equal to any VA).
+   */
   private find(addr: bigint, range: bigint): VaRecord | null {
-    if (range === 0n) return null;
-    const end = clippedEnd(addr, range);
-    return this.vas.find((va) => va.addr === addr && vaEnd(va) === end) ?? null;
+    return this.vas.find((va) => va.addr === addr && va.range === range) ?? null;
   }
 
   /** The lowest VA overlapping [addr, addr + range) (clipped at 2^64), or null. */

@@ -34,10 +34,18 @@ describe('find', () => {
     expect(model().exec(q('find', START, P))).toStrictEqual({ ok: true, va: KERNEL });
   });
 
-  it('finds the VA that ends at 2^64, also with a range clipped at 2^64', () => {
+  it('finds the VA that ends at 2^64, but not with a range reaching past 2^64 (not exactly equal)', () => {
     const m = model();
     expect(m.exec(q('find', TOP - P, P))).toStrictEqual({ ok: true, va: V2 });
-    expect(m.exec(q('find', TOP - P, MAX))).toStrictEqual({ ok: true, va: V2 });
+    expect(m.exec(q('find', TOP - P, MAX))).toStrictEqual({ ok: true, va: null });
+    expect(m.exec(q('find', TOP - P, P + 1n))).toStrictEqual({ ok: true, va: null });
+  });
+
+  it('remove uses the same exact match: a range reaching past 2^64 is ENOENT', () => {
+    const m = model();
+    expect(m.exec({ cmd: 'remove', addr: TOP - P, range: P + 1n })).toStrictEqual({ ok: false, error: 'ENOENT' });
+    expect(m.exec({ cmd: 'remove', addr: TOP - P, range: P })).toStrictEqual({ ok: true });
+    expect(m.snapshot().vas).toStrictEqual([V0, V1]);
   });
 
   it('a zero range finds nothing', () => {
