@@ -59,3 +59,37 @@ export function firstDifference(expected: unknown, actual: unknown, path = ''): 
 export function deepEqual(a: unknown, b: unknown): boolean {
   return firstDifference(a, b) === null;
 }
+
+/**
+ * Fast structural equality for the plain data of this harness (records,
+ * arrays, bigints, primitives), without building paths. Same notion of
+ * equality as {@link firstDifference}; used on the hot path, with
+ * `firstDifference` called only to explain a difference.
+ */
+export function fastEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!fastEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  let na = 0;
+  for (const k in ra) {
+    const v = ra[k];
+    if (v === undefined) continue;
+    na++;
+    if (!fastEqual(v, rb[k])) return false;
+  }
+  let nb = 0;
+  for (const k in rb) if (rb[k] !== undefined) nb++;
+  return na === nb;
+}
+
+/** {@link firstDifference}, with a fast equality check first. */
+export function differenceIfAny(expected: unknown, actual: unknown, path = ''): Difference | null {
+  return fastEqual(expected, actual) ? null : firstDifference(expected, actual, path);
+}

@@ -5,20 +5,20 @@
  */
 import type { Invariant } from '../step-context.ts';
 import { fail } from './shared.ts';
-import { firstDifference } from '../deep-diff.ts';
+import { differenceIfAny } from '../deep-diff.ts';
 import { valueText } from '../format.ts';
 
 export const modelAgrees: Invariant = {
   name: 'model-agrees',
   check(ctx) {
     if (ctx.expectedObservation !== null) {
-      const d = firstDifference(ctx.expectedObservation, ctx.observation, 'observation');
+      const d = differenceIfAny(ctx.expectedObservation, ctx.observation, 'observation');
       if (d !== null) {
         return fail(d.expected, d.actual, `${d.path} differs from the model: ${valueText(d.actual)} instead of ${valueText(d.expected)}`);
       }
     }
     if (ctx.expectedAfter !== null) {
-      const d = firstDifference(ctx.expectedAfter, ctx.after, 'snapshot');
+      const d = differenceIfAny(ctx.expectedAfter, ctx.after, 'snapshot');
       if (d !== null) {
         return fail(d.expected, d.actual, `${d.path} differs from the model: ${valueText(d.actual)} instead of ${valueText(d.expected)}`);
       }

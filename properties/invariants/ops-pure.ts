@@ -6,14 +6,14 @@
  */
 import type { Invariant } from '../step-context.ts';
 import { fail, QUERY_KINDS } from './shared.ts';
-import { firstDifference } from '../deep-diff.ts';
+import { differenceIfAny } from '../deep-diff.ts';
 
 export const opsPure: Invariant = {
   name: 'ops-pure',
   check(ctx) {
     const c = ctx.command;
     if (c.cmd === 'prefetch' || QUERY_KINDS.has(c.cmd)) {
-      const d = firstDifference(ctx.before, ctx.after, 'snapshot');
+      const d = differenceIfAny(ctx.before, ctx.after, 'snapshot');
       if (d !== null) return fail(d.expected, d.actual, `${c.cmd} changed ${d.path}`);
     }
     if (ctx.accounting !== null && ctx.accounting.opsPure === false) {

@@ -5,7 +5,7 @@
 import type { Errno } from '../../src/protocol/types.ts';
 import type { Invariant } from '../step-context.ts';
 import { fail } from './shared.ts';
-import { firstDifference } from '../deep-diff.ts';
+import { differenceIfAny } from '../deep-diff.ts';
 
 const REJECTIONS: ReadonlySet<Errno> = new Set(['EINVAL', 'EEXIST', 'ENOENT', 'ENOMEM', 'EBUSY']);
 
@@ -14,7 +14,7 @@ export const rejectedIsAtomic: Invariant = {
   check(ctx) {
     const o = ctx.observation;
     if (o.ok || o.error === undefined || !REJECTIONS.has(o.error)) return null;
-    const d = firstDifference(ctx.before, ctx.after, 'snapshot');
+    const d = differenceIfAny(ctx.before, ctx.after, 'snapshot');
     if (d === null) return null;
     return fail(d.expected, d.actual, `rejected with ${o.error} but ${d.path} changed`);
   },

@@ -6,7 +6,7 @@
  */
 import type { Invariant } from '../step-context.ts';
 import { fail, isInjectedFailure } from './shared.ts';
-import { firstDifference } from '../deep-diff.ts';
+import { differenceIfAny } from '../deep-diff.ts';
 import { applyOps } from '../apply-ops.ts';
 
 export const stepsPrefix: Invariant = {
@@ -18,7 +18,7 @@ export const stepsPrefix: Invariant = {
     const steps = o.ops ?? [];
     const done = steps.slice(0, Math.max(0, steps.length - 1));
     const want = applyOps(ctx.before.vas, done);
-    const d = firstDifference({ vas: want, kernel: ctx.before.kernel }, { vas: ctx.after.vas, kernel: ctx.after.kernel });
+    const d = differenceIfAny({ vas: want, kernel: ctx.before.kernel }, { vas: ctx.after.vas, kernel: ctx.after.kernel });
     if (d === null) return null;
     return fail(d.expected, d.actual, `after a failure at step ${steps.length}, ${d.path} is not the state with steps 1..${steps.length - 1} applied`);
   },

@@ -4,14 +4,14 @@
  */
 import type { Invariant } from '../step-context.ts';
 import { fail, isInjectedFailure } from './shared.ts';
-import { firstDifference } from '../deep-diff.ts';
+import { differenceIfAny } from '../deep-diff.ts';
 
 export const unwindRestores: Invariant = {
   name: 'unwind-restores',
   check(ctx) {
     const c = ctx.command;
     if (!isInjectedFailure(c, ctx.observation) || c.via === 'steps') return null;
-    const d = firstDifference(ctx.before, ctx.after, 'snapshot');
+    const d = differenceIfAny(ctx.before, ctx.after, 'snapshot');
     if (d === null) return null;
     return fail(d.expected, d.actual, `an injected failure at op ${c.failAt} was not fully unwound: ${d.path} changed`);
   },
