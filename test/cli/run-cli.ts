@@ -1,0 +1,39 @@
+/**
+ * Test helper: run the real `gpuvm-check` command line in a child process.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO = resolve(import.meta.dirname, '../..');
+export const BIN = join(REPO, 'bin/gpuvm-check.mjs');
+export const KEEP_FAULT = 'test/fixtures/keep-ignores-offset.ts';
+export const HOLE_FAULT = 'test/fixtures/remap-hole-whole-va.ts';
+
+export interface CliResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Run `gpuvm-check ...args` with the repository as working directory (unless `cwd` is given). */
+export function runCli(args: readonly string[], cwd = REPO): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The JSON object on the last line of stdout. */
+export function lastJson(r: CliResult): Record<string, unknown> {
+  const lines = r.stdout.trimEnd().split('\n');
+  return JSON.parse(lines[lines.length - 1] ?? 'null') as Record<string, unknown>;
+}
+
+export function tempDir(prefix = 'gpuvm-check-cli-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Files in `dir` (none when it does not exist), sorted. */
+export function filesIn(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).sort() : [];
+}
