@@ -90,7 +90,8 @@ export class ReferenceModel implements Subject {
 
   /**
    * `rangeValid` of SEMANTICS.md section 2: range >= 1, no overflow, inside
-   * the VM, not overlapping the kernel node.
+   * the VM, not overlapping the kernel node. Model of drm_gpuvm_range_valid()
+   * (which, unlike this, accepts range 0).
    */
   rangeValid(addr: bigint, range: bigint): boolean {
     const end = addr + range;
@@ -100,6 +101,12 @@ export class ReferenceModel implements Subject {
     return k === null || !intervalsOverlap(addr, end, k.addr, vaEnd(k));
   }
 
+  /**
+   * Runs one command and returns what the harness's driver would observe
+   * (the brief's "Observations, exactly"). Validation failures and injected
+   * failures are observations, not exceptions; the model throws only for input
+   * the codec never produces (an undeclared object, allocFailAt with via steps).
+   */
   exec(command: Command): Observation {
     switch (command.cmd) {
       case 'map':
@@ -146,6 +153,7 @@ export class ReferenceModel implements Subject {
     }
   }
 
+  /** The state as PROTOCOL.md section 5 lays it out (fresh arrays; records are frozen). */
   snapshot(): Snapshot {
     const vas = this.vas.filter((va) => va.kernel !== true);
     const k = this.geometry.kernel;
@@ -197,6 +205,7 @@ export class ReferenceModel implements Subject {
   // -------------------------------------------------------------------------
   // other commands
 
+  /** One PREFETCH per VA overlapping the range, kernel node included; EINVAL for a zero, overflowing or out-of-VM range. */
   private prefetch(addr: bigint, range: bigint): Observation {
     const end = addr + range;
     if (range === 0n || end > U64_LIMIT || addr < this.geometry.start || end > this.geometry.end) return EINVAL;
@@ -204,6 +213,7 @@ export class ReferenceModel implements Subject {
     return { ok: true, ops };
   }
 
+  /** UNMAP (keep false) every VA of the object, ascending; nothing when it has no vm_bo. */
   private boUnmap(c: BoUnmapCommand): Observation {
     if (this.books.object(c.bo).vmBo === null) return { ok: true, ops: [] };
     const ops: OpRecord[] = this.vas
@@ -213,6 +223,7 @@ export class ReferenceModel implements Subject {
     return { ok: true, ops };
   }
 
+  /** Raw insert: EINVAL unless rangeValid (offset + range is not checked), EEXIST on overlap. */
   private insert(c: InsertCommand): Observation {
     if (c.bo !== null) this.books.object(c.bo);
     if (!this.rangeValid(c.addr, c.range)) return EINVAL;
@@ -221,6 +232,7 @@ export class ReferenceModel implements Subject {
     return OK;
   }
 
+  /** Raw removal of the VA exactly there: ENOENT if none, EINVAL for the kernel node. */
   private remove(addr: bigint, range: bigint): Observation {
     const va = this.find(addr, range);
     if (va === null) return { ok: false, error: 'ENOENT' };

@@ -32,13 +32,18 @@ export interface OpsPlan {
 
 /**
  * The keep hint for an existing VA under a map request: same (non-NULL) object
- * and the same VA-to-object translation, `f - a == req.offset - ra`.
+ * and the same VA-to-object translation, `f - a == req.offset - ra` (exact,
+ * may be negative). The keep test of drm_gpuvm's split/merge walk.
  */
 export function keepFor(va: VaRecord, req: MapRequest): boolean {
   return va.bo !== null && va.bo === req.bo && va.offset - va.addr === req.offset - req.addr;
 }
 
-/** The UNMAP or REMAP for one VA overlapping the request [ra, re). */
+/**
+ * The UNMAP or REMAP for one VA overlapping the request [ra, re): REMAP when a
+ * piece of the VA lies outside the request, with the hole it vacates
+ * (remapToUnmapRange); otherwise UNMAP. Arithmetic is exact (never wraps).
+ */
 export function cutOp(va: VaRecord, ra: bigint, re: bigint, keep: boolean): UnmapOpRecord | RemapOpRecord {
   const a = va.addr;
   const e = vaEnd(va);
@@ -51,7 +56,11 @@ export function cutOp(va: VaRecord, ra: bigint, re: bigint, keep: boolean): Unma
   return { op: 'remap', unmap: { va, keep }, prev, next, hole: [holeStart, holeEnd - holeStart] };
 }
 
-/** The ops of a map request (the caller has validated it). */
+/**
+ * The ops of a map request: one UNMAP / REMAP per overlapping VA, ascending,
+ * then the MAP. Precondition: the request passed map validation (rangeValid,
+ * offset + range <= 2^64). Pure. Model of drm_gpuvm_sm_map_ops_create().
+ */
 export function planMap(vas: VaList, req: MapRequest): OpsPlan {
   const re = req.addr + req.range;
   const span = overlapSpan(vas, req.addr, re);
@@ -65,7 +74,11 @@ export function planMap(vas: VaList, req: MapRequest): OpsPlan {
   return { span, ops };
 }
 
-/** The ops of an unmap request [addr, addr + range) (the caller has validated it). */
+/**
+ * The ops of an unmap request [addr, addr + range): one UNMAP / REMAP (keep
+ * false) per overlapping VA, ascending; empty when nothing overlaps.
+ * Precondition: rangeValid. Pure. Model of drm_gpuvm_sm_unmap_ops_create().
+ */
 export function planUnmap(vas: VaList, addr: bigint, range: bigint): OpsPlan {
   const re = addr + range;
   const span = overlapSpan(vas, addr, re);
