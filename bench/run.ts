@@ -53,6 +53,7 @@ export interface Benchmark {
 /** The registry: one line per benchmark module. */
 export const BENCHMARKS: ReadonlyArray<() => Promise<{ default: Benchmark }>> = [
   () => import('./gpuvm-bench.ts'),
+  () => import('./harness-bench.ts'),
 ];
 
 function formatValue(v: number): string {
