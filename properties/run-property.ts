@@ -78,10 +78,13 @@ export async function runProperty(opts: PropertyOptions): Promise<PropertyResult
   };
   const maxCommands = opts.maxCommands ?? DEFAULT_MAX_COMMANDS;
 
+  // The commands come first so that fast-check shrinks them before the header:
+  // shrinking the header first can move the failure to a later command, after
+  // which fc.commands' replay log only offers the old, no longer failing prefix.
   const property = fc.asyncProperty(
-    headerArb,
     fc.commands([ruleArb], { maxCommands, size: 'max' }),
-    async (header, cmds) => {
+    headerArb,
+    async (cmds, header) => {
       const target: RuleTarget = { runner, executed: [] };
       try {
         await runner.start(header);
