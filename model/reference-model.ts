@@ -223,10 +223,14 @@ export class ReferenceModel implements Subject {
     return { ok: true, ops };
   }
 
-  /** Raw insert: EINVAL unless rangeValid (offset + range is not checked), EEXIST on overlap. */
+  /**
+   * Raw insert: EINVAL unless rangeValid and offset + range <= 2^64 (so every
+   * piece a later split makes has a u64 offset), EEXIST on overlap.
+   */
   private insert(c: InsertCommand): Observation {
     if (c.bo !== null) this.books.object(c.bo);
     if (!this.rangeValid(c.addr, c.range)) return EINVAL;
+    if (c.offset + c.range > U64_LIMIT) return EINVAL;
     if (overlapping(this.vas, c.addr, c.addr + c.range).length > 0) return { ok: false, error: 'EEXIST' };
     this.setVas(withInserted(this.vas, makeVa(c.addr, c.range, c.bo, c.offset)));
     return OK;

@@ -190,8 +190,8 @@ export class GpuVm {
   // VA tree
 
   /**
-   * Insert a detached VA. Errors: `EINVAL` if its range is not `rangeValid` or
-   * it belongs to another VM; `EEXIST` if it overlaps any VA (the kernel node
+   * Insert a detached VA. Errors: `EINVAL` if its range is not `rangeValid`,
+   * its object side overflows (offset + range > 2^64) or it belongs to another VM; `EEXIST` if it overlaps any VA (the kernel node
    * included) or is already in this VM. Nothing changes on error.
    *
    * Corresponds to drm_gpuva_insert().
@@ -207,14 +207,21 @@ export class GpuVm {
       const why = this.rangeProblem(addr, range) ?? 'rejected by rangeValid';
       throw new GpuVmError('EINVAL', `insert: ${span(addr, addr + range)} is not a valid range: ${why}`);
     }
-    const hit = this.tree.findFirst(addr, va.end);
+    if (va.offset + range > U64_LIMIT) {
+      // [differs]: upstream does not check the object side; without it a later
+      // split of this VA would compute a piece offset that is not a u64.
+      throw new GpuVmError('EINVAL', `insert: offset ${hex(va.offset)} + range ${hex(range)} overflows 2^64`);
+    }
+    const node = new IntervalNode<GpuVa>(addr, va.end, va);
+    const hit = this.tree.insertDisjoint(node);
     if (hit !== null) {
       throw new GpuVmError(
         'EEXIST',
         `insert: ${span(addr, va.end)} overlaps the existing VA ${span(hit.start, hit.end)}`,
       );
     }
-    this.attach(va);
+    va._node = node;
+    va._vm = this;
   }
 
   /**

@@ -85,7 +85,12 @@ describe('insert and remove', () => {
     expect(codeOf(() => vm.insert(new GpuVa({ addr: 15n * U, range: 2n * U })))).toBe('EINVAL');
     expect(codeOf(() => vm.insert(new GpuVa({ addr: 5n * U, range: 0n })))).toBe('EINVAL');
     expect(codeOf(() => vm.insert(a))).toBe('EEXIST');
+    // [differs]: the object side must fit in u64 too, or a later split would
+    // compute a piece offset of 2^64 or more.
+    expect(codeOf(() => vm.insert(new GpuVa({ addr: 6n * U, range: 2n * U, offset: (1n << 64n) - U })))).toBe('EINVAL');
     expect(treeState(vm)).toEqual(before);
+    vm.insert(new GpuVa({ addr: 6n * U, range: 2n * U, offset: (1n << 64n) - 2n * U }));
+    expect(vm.find(6n * U, 2n * U)?.offset).toBe((1n << 64n) - 2n * U);
   });
 
   test('the kernel node cannot be removed, nor a VA that is not in the VM', () => {

@@ -83,10 +83,14 @@ describe('insert', () => {
     expectRejected(ins(0x13fffn, 2n), { ok: false, error: 'EEXIST' });
     expectRejected(ins(0x11000n, 8n * P), { ok: false, error: 'EEXIST' });
   });
-  it('does not check offset + range (unlike map)', () => {
+  it('EINVAL when offset + range overflows 2^64, like map (so later splits keep u64 offsets)', () => {
+    expectRejected({ cmd: 'insert', addr: 0x14000n, range: 2n * P, bo: 1, offset: TOP - 1n }, EINVAL);
+    expectRejected({ cmd: 'insert', addr: 0x14000n, range: 2n * P, bo: null, offset: TOP - P }, EINVAL);
+  });
+  it('accepts an object side ending exactly at 2^64', () => {
     const m = freshModel(SETUP, VM);
-    expect(m.exec({ cmd: 'insert', addr: 0x14000n, range: 2n * P, bo: 1, offset: TOP - 1n })).toStrictEqual({ ok: true });
-    expect(m.snapshot().vas).toStrictEqual([va(0x12000n, 2n * P, 1, 0n), va(0x14000n, 2n * P, 1, TOP - 1n), va(0x18000n, P, 2, 0n)]);
+    expect(m.exec({ cmd: 'insert', addr: 0x14000n, range: 2n * P, bo: 1, offset: TOP - 2n * P })).toStrictEqual({ ok: true });
+    expect(m.snapshot().vas).toStrictEqual([va(0x12000n, 2n * P, 1, 0n), va(0x14000n, 2n * P, 1, TOP - 2n * P), va(0x18000n, P, 2, 0n)]);
   });
 });
 
