@@ -6,6 +6,7 @@ import { drive } from './maybe-async.ts';
 import { StepFailed, StepRunner, type StepRecord } from './step-runner.ts';
 import type { InvariantViolation } from './violation.ts';
 
+/** The outcome of {@link replayTrace}. */
 export type ReplayResult =
   | { readonly ok: true; readonly steps: number }
   | {
@@ -17,6 +18,7 @@ export type ReplayResult =
       readonly steps: number;
     };
 
+/** Options of {@link replayTrace}. */
 export interface ReplayOptions {
   /** Called after every command that passed all checks. */
   onStep?(s: StepRecord): void;

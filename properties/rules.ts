@@ -88,6 +88,7 @@ abstract class Rule<D> implements fc.AsyncCommand<RuleModel, RuleTarget> {
   }
 }
 
+/** `map`: a request over an anchored span, often contiguous with a VA; either via, sometimes an injected failure or an invalid request. */
 export class MapRule extends Rule<MapData> {
   resolve(env: ResolveEnv): Command {
     const d = this.data;
@@ -109,6 +110,7 @@ export class MapRule extends Rule<MapData> {
   }
 }
 
+/** `unmap`: a request over an anchored span, either via, sometimes an injected failure or an invalid request. */
 export class UnmapRule extends Rule<UnmapData> {
   resolve(env: ResolveEnv): Command {
     const d = this.data;
@@ -130,42 +132,49 @@ function spanOf(env: ResolveEnv, d: SpanData): { addr: bigint; range: bigint } {
   return d.invalid !== undefined ? makeInvalid(env, s, d.invalid) : s;
 }
 
+/** `prefetch` over an anchored span. */
 export class PrefetchRule extends Rule<SpanData> {
   resolve(env: ResolveEnv): Command {
     return { cmd: 'prefetch', ...spanOf(env, this.data) };
   }
 }
 
+/** `find`: the VA exactly at an anchored span. */
 export class FindRule extends Rule<SpanData> {
   resolve(env: ResolveEnv): Command {
     return { cmd: 'find', ...spanOf(env, this.data) };
   }
 }
 
+/** `find_first` over an anchored span. */
 export class FindFirstRule extends Rule<SpanData> {
   resolve(env: ResolveEnv): Command {
     return { cmd: 'find_first', ...spanOf(env, this.data) };
   }
 }
 
+/** `interval_empty` over an anchored span. */
 export class IntervalEmptyRule extends Rule<SpanData> {
   resolve(env: ResolveEnv): Command {
     return { cmd: 'interval_empty', ...spanOf(env, this.data) };
   }
 }
 
+/** `find_prev` at an anchored boundary. */
 export class FindPrevRule extends Rule<BoundaryData> {
   resolve(env: ResolveEnv): Command {
     return { cmd: 'find_prev', start: resolveEndpoint(env, this.data.point) };
   }
 }
 
+/** `find_next` at an anchored boundary. */
 export class FindNextRule extends Rule<BoundaryData> {
   resolve(env: ResolveEnv): Command {
     return { cmd: 'find_next', end: resolveEndpoint(env, this.data.point) };
   }
 }
 
+/** `insert`: often into a gap between VAs, so it succeeds; otherwise an anchored span. */
 export class InsertRule extends Rule<InsertData> {
   resolve(env: ResolveEnv): Command {
     const d = this.data;
@@ -175,6 +184,7 @@ export class InsertRule extends Rule<InsertData> {
   }
 }
 
+/** `remove`: usually an existing VA exactly (the kernel node included), sometimes an arbitrary span. */
 export class RemoveRule extends Rule<RemoveData> {
   resolve(env: ResolveEnv): Command {
     const t = this.data.target;
@@ -191,30 +201,35 @@ export class RemoveRule extends Rule<RemoveData> {
   }
 }
 
+/** `bo_unmap` of one of the declared objects. */
 export class BoUnmapRule extends Rule<ObjectData> {
   resolve(env: ResolveEnv): Command {
     return { cmd: 'bo_unmap', bo: objectId(env.header, this.data.index) };
   }
 }
 
+/** `bo_get`: the driver takes a vm_bo reference. */
 export class BoGetRule extends Rule<ObjectData> {
   resolve(env: ResolveEnv): Command {
     return { cmd: 'bo_get', bo: objectId(env.header, this.data.index) };
   }
 }
 
+/** `bo_put`: the driver drops a reference it may or may not hold. */
 export class BoPutRule extends Rule<ObjectData> {
   resolve(env: ResolveEnv): Command {
     return { cmd: 'bo_put', bo: objectId(env.header, this.data.index) };
   }
 }
 
+/** `evict` / un-evict one object. */
 export class EvictRule extends Rule<EvictData> {
   resolve(env: ResolveEnv): Command {
     return { cmd: 'evict', bo: objectId(env.header, this.data.index), evict: this.data.evict };
   }
 }
 
+/** `validate` the evict list. */
 export class ValidateRule extends Rule<Record<string, never>> {
   resolve(): Command {
     return { cmd: 'validate' };

@@ -14,6 +14,7 @@ import { countStep, emptyCoverage } from './statistics.ts';
 import { StepFailed, StepRunner } from './step-runner.ts';
 import { InvariantViolation } from './violation.ts';
 
+/** Options of {@link runProperty}. */
 export interface PropertyOptions {
   readonly subjectFactory: SubjectFactory;
   readonly seed: number;
@@ -22,6 +23,7 @@ export interface PropertyOptions {
   readonly maxCommands?: number;
 }
 
+/** A failure found by {@link runProperty}, shrunk. */
 export interface PropertyFailure {
   readonly violation: InvariantViolation;
   /** The shrunk counterexample: header plus the concrete commands executed, with meta (invariant, seed, path). */
@@ -33,6 +35,7 @@ export interface PropertyFailure {
   readonly runsBeforeFailure: number;
 }
 
+/** What {@link runProperty} returns. */
 export interface PropertyResult {
   /** Runs fast-check executed (the failing one included, shrinking excluded). */
   readonly runs: number;

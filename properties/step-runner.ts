@@ -41,6 +41,12 @@ export class StepFailed extends Error {
   }
 }
 
+/**
+ * Runs commands on a subject and the reference model in lock step, keeping
+ * the subject's last snapshot (the next command's "before"), the model's last
+ * snapshot (what the arbitraries resolve against) and the driver-held
+ * reference counts. `start` once per run, then `step` per command.
+ */
 export class StepRunner {
   readonly subject: Subject;
   readonly model: Subject;

@@ -38,6 +38,7 @@ export type OffsetChoice =
   | { readonly kind: 'contig'; readonly index: number; readonly adoptBo: boolean }
   | { readonly kind: 'abs'; readonly granules: number };
 
+/** Data of a map rule. */
 export interface MapData {
   readonly span: Span;
   readonly bo: BoChoice;
@@ -48,6 +49,7 @@ export interface MapData {
   readonly invalid: Invalid | undefined;
 }
 
+/** Data of an unmap rule. */
 export interface UnmapData {
   readonly span: Span;
   readonly via: Via | undefined;
@@ -56,6 +58,7 @@ export interface UnmapData {
   readonly invalid: Invalid | undefined;
 }
 
+/** Data of a rule over a span (prefetch and the range queries). */
 export interface SpanData {
   readonly span: Span;
   readonly invalid: Invalid | undefined;
@@ -74,14 +77,17 @@ export interface RemoveData {
   readonly target: { readonly kind: 'va'; readonly index: number } | { readonly kind: 'span'; readonly span: Span };
 }
 
+/** Data of find_prev / find_next: one address. */
 export interface BoundaryData {
   readonly point: Endpoint;
 }
 
+/** Data of a rule on one object (bo_unmap, bo_get, bo_put): an index into the declared objects. */
 export interface ObjectData {
   readonly index: number;
 }
 
+/** Data of an evict rule. */
 export interface EvictData {
   readonly index: number;
   readonly evict: boolean;
@@ -93,6 +99,7 @@ export interface EvictData {
 const smallIndex = fc.nat({ max: 15 });
 const delta = fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: -2, max: 2 }) });
 
+/** Endpoints: anchored to an existing boundary more often than on a grid slot; deltas mostly 0. */
 export const endpointArb: fc.Arbitrary<Endpoint> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('anchor' as const), index: smallIndex, delta }) },
   {
@@ -104,11 +111,13 @@ export const endpointArb: fc.Arbitrary<Endpoint> = fc.oneof(
   },
 );
 
+/** Span ends: a short length or another anchored boundary. */
 export const spanEndArb: fc.Arbitrary<SpanEnd> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('len' as const), len: fc.integer({ min: 1, max: 8 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('anchor' as const), index: smallIndex, delta }) },
 );
 
+/** Request spans. */
 export const spanArb: fc.Arbitrary<Span> = fc.record({ start: endpointArb, end: spanEndArb });
 
 /** Present with weight 1 against `absentWeight` for undefined. */
@@ -121,16 +130,19 @@ const viaArb: fc.Arbitrary<Via | undefined> = fc.constantFrom<Via | undefined>(u
 const failAtArb = sometimes(fc.integer({ min: 1, max: 4 }), 6);
 const allocFailAtArb = sometimes(fc.integer({ min: 1, max: 4 }), 10);
 
+/** Objects: mostly a declared object, sometimes NULL. */
 export const boChoiceArb: fc.Arbitrary<BoChoice> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'null' as const }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('obj' as const), index: fc.nat({ max: 3 }) }) },
 );
 
+/** Offsets: mostly contiguous with a nearby VA (so keep is often true), else a grid value. */
 export const offsetChoiceArb: fc.Arbitrary<OffsetChoice> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('contig' as const), index: fc.nat({ max: 3 }), adoptBo: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('abs' as const), granules: fc.nat({ max: 16 }) }) },
 );
 
+/** Map rules (allocFailAt only in ops mode). */
 export const mapDataArb: fc.Arbitrary<MapData> = fc
   .record({
     span: spanArb,
@@ -143,6 +155,7 @@ export const mapDataArb: fc.Arbitrary<MapData> = fc
   })
   .map((d) => (d.via === 'steps' ? { ...d, allocFailAt: undefined } : d));
 
+/** Unmap rules (allocFailAt only in ops mode). */
 export const unmapDataArb: fc.Arbitrary<UnmapData> = fc
   .record({
     span: spanArb,
@@ -153,11 +166,13 @@ export const unmapDataArb: fc.Arbitrary<UnmapData> = fc
   })
   .map((d) => (d.via === 'steps' ? { ...d, allocFailAt: undefined } : d));
 
+/** Span rules, occasionally invalid. */
 export const spanDataArb: fc.Arbitrary<SpanData> = fc.record({
   span: spanArb,
   invalid: invalidArb(['zero-range', 'overflow', 'outside-vm']),
 });
 
+/** Insert rules: half of them target a gap. */
 export const insertDataArb: fc.Arbitrary<InsertData> = fc.record({
   span: spanArb,
   gap: sometimes(fc.record({ index: smallIndex, skip: fc.nat({ max: 3 }), len: fc.integer({ min: 1, max: 4 }) }), 1),
@@ -165,6 +180,7 @@ export const insertDataArb: fc.Arbitrary<InsertData> = fc.record({
   offset: offsetChoiceArb,
 });
 
+/** Remove rules: mostly an existing VA exactly. */
 export const removeDataArb: fc.Arbitrary<RemoveData> = fc.record({
   target: fc.oneof(
     { weight: 3, arbitrary: fc.record({ kind: fc.constant('va' as const), index: smallIndex }) },
@@ -172,8 +188,11 @@ export const removeDataArb: fc.Arbitrary<RemoveData> = fc.record({
   ),
 });
 
+/** find_prev / find_next rules. */
 export const boundaryDataArb: fc.Arbitrary<BoundaryData> = fc.record({ point: endpointArb });
 
+/** Object rules. */
 export const objectDataArb: fc.Arbitrary<ObjectData> = fc.record({ index: fc.nat({ max: 3 }) });
 
+/** Evict rules. */
 export const evictDataArb: fc.Arbitrary<EvictData> = fc.record({ index: fc.nat({ max: 3 }), evict: fc.boolean() });

@@ -25,6 +25,7 @@ function expectedTouched(ctx: StepContext): VaRecord[] | null {
   }
 }
 
+/** The invariant this module describes, as a named check. */
 export const exactCoverage: Invariant = {
   name: 'exact-coverage',
   check(ctx) {

@@ -5,6 +5,7 @@
 import type { StructuralInvariant } from '../step-context.ts';
 import { fail } from './shared.ts';
 
+/** The invariant this module describes, as a named check. */
 export const gemRefcount: StructuralInvariant = {
   name: 'gem-refcount',
   check(ctx) {

@@ -14,6 +14,7 @@ export function expectedKeep(command: Command, va: VaRecord): boolean {
   return va.bo !== null && va.bo === command.bo && va.offset - va.addr === command.offset - command.addr;
 }
 
+/** The invariant this module describes, as a named check. */
 export const keepFlag: Invariant = {
   name: 'keep-flag',
   check(ctx) {

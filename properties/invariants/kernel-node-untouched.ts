@@ -8,6 +8,7 @@ import { fail } from './shared.ts';
 import { kernelOf } from '../geometry.ts';
 import { vaText } from '../format.ts';
 
+/** The invariant this module describes, as a named check. */
 export const kernelNodeUntouched: StructuralInvariant = {
   name: 'kernel-node-untouched',
   check(ctx) {

@@ -22,6 +22,7 @@ function sameSet(name: string, want: ReadonlySet<BoId>, list: readonly BoId[]): 
   return null;
 }
 
+/** The invariant this module describes, as a named check. */
 export const lists: StructuralInvariant = {
   name: 'lists',
   check(ctx) {

@@ -8,6 +8,7 @@ import { fail } from './shared.ts';
 import { differenceIfAny } from '../deep-diff.ts';
 import { valueText } from '../format.ts';
 
+/** The invariant this module describes, as a named check. */
 export const modelAgrees: Invariant = {
   name: 'model-agrees',
   check(ctx) {

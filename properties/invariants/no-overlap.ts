@@ -9,6 +9,7 @@ import { kernelOf, overlaps, vmEnd } from '../geometry.ts';
 import { rangeText, vaText } from '../format.ts';
 import { U64_LIMIT } from '../../src/protocol/types.ts';
 
+/** The invariant this module describes, as a named check. */
 export const noOverlap: StructuralInvariant = {
   name: 'no-overlap',
   check(ctx) {

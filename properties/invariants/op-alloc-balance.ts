@@ -7,6 +7,7 @@
 import type { Invariant } from '../step-context.ts';
 import { fail } from './shared.ts';
 
+/** The invariant this module describes, as a named check. */
 export const opAllocBalance: Invariant = {
   name: 'op-alloc-balance',
   check(ctx) {

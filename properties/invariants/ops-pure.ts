@@ -8,6 +8,7 @@ import type { Invariant } from '../step-context.ts';
 import { fail, QUERY_KINDS } from './shared.ts';
 import { differenceIfAny } from '../deep-diff.ts';
 
+/** The invariant this module describes, as a named check. */
 export const opsPure: Invariant = {
   name: 'ops-pure',
   check(ctx) {

@@ -112,6 +112,7 @@ function shape(ctx: StepContext): Failure | null {
   return null;
 }
 
+/** The invariant this module describes, as a named check. */
 export const opsShape: Invariant = {
   name: 'ops-shape',
   check(ctx) {

@@ -42,6 +42,7 @@ function segmentText(s: Segment | undefined): string {
   return `[${hex(s.addr)}, ${hex(s.end)}) -> ${t}`;
 }
 
+/** The invariant this module describes, as a named check. */
 export const paint: Invariant = {
   name: 'paint',
   check(ctx) {

@@ -9,6 +9,7 @@ import { differenceIfAny } from '../deep-diff.ts';
 
 const REJECTIONS: ReadonlySet<Errno> = new Set(['EINVAL', 'EEXIST', 'ENOENT', 'ENOMEM', 'EBUSY']);
 
+/** The invariant this module describes, as a named check. */
 export const rejectedIsAtomic: Invariant = {
   name: 'rejected-is-atomic',
   check(ctx) {

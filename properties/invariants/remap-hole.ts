@@ -7,6 +7,7 @@ import type { Invariant } from '../step-context.ts';
 import { fail, reportedOps } from './shared.ts';
 import { rangeText, vaText } from '../format.ts';
 
+/** The invariant this module describes, as a named check. */
 export const remapHole: Invariant = {
   name: 'remap-hole',
   check(ctx) {

@@ -12,6 +12,7 @@ import { fail, isSplitMerge, reportedOps } from './shared.ts';
 import { deepEqual } from '../deep-diff.ts';
 import { vaText } from '../format.ts';
 
+/** The invariant this module describes, as a named check. */
 export const remapOffsets: Invariant = {
   name: 'remap-offsets',
   check(ctx) {

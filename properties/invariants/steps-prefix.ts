@@ -9,6 +9,7 @@ import { fail, isInjectedFailure } from './shared.ts';
 import { differenceIfAny } from '../deep-diff.ts';
 import { applyOps } from '../apply-ops.ts';
 
+/** The invariant this module describes, as a named check. */
 export const stepsPrefix: Invariant = {
   name: 'steps-prefix',
   check(ctx) {

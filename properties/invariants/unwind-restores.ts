@@ -6,6 +6,7 @@ import type { Invariant } from '../step-context.ts';
 import { fail, isInjectedFailure } from './shared.ts';
 import { differenceIfAny } from '../deep-diff.ts';
 
+/** The invariant this module describes, as a named check. */
 export const unwindRestores: Invariant = {
   name: 'unwind-restores',
   check(ctx) {

@@ -7,6 +7,7 @@
 import type { Invariant } from '../step-context.ts';
 import { fail, isSplitMerge, reportedOps } from './shared.ts';
 
+/** The invariant this module describes, as a named check. */
 export const vaBudget: Invariant = {
   name: 'va-budget',
   check(ctx) {

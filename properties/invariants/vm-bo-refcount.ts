@@ -10,6 +10,7 @@ import type { StructuralInvariant } from '../step-context.ts';
 import { fail } from './shared.ts';
 import { vaText } from '../format.ts';
 
+/** The invariant this module describes, as a named check. */
 export const vmBoRefcount: StructuralInvariant = {
   name: 'vm-bo-refcount',
   check(ctx) {

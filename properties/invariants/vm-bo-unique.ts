@@ -7,6 +7,7 @@
 import type { StructuralInvariant } from '../step-context.ts';
 import { fail } from './shared.ts';
 
+/** The invariant this module describes, as a named check. */
 export const vmBoUnique: StructuralInvariant = {
   name: 'vm-bo-unique',
   check(ctx) {
