@@ -31,6 +31,7 @@ import {
   type UnmapData,
 } from './arbitraries/rule-data.ts';
 import {
+  fitToVm,
   makeInvalid,
   resolveBo,
   resolveEndpoint,
@@ -92,8 +93,8 @@ abstract class Rule<D> implements fc.AsyncCommand<RuleModel, RuleTarget> {
 export class MapRule extends Rule<MapData> {
   resolve(env: ResolveEnv): Command {
     const d = this.data;
-    let s = resolveSpan(env, d.span);
-    if (d.invalid !== undefined) s = makeInvalid(env, s, d.invalid);
+    const raw = resolveSpan(env, d.span);
+    const s = d.invalid !== undefined ? makeInvalid(env, raw, d.invalid) : fitToVm(env, raw);
     const chosen = resolveBo(env, d.bo);
     let { bo, offset } = resolveOffset(env, d.offset, s.addr, s.addr + s.range, chosen);
     if (d.invalid === 'offset-overflow') offset = U64_LIMIT - 1n;
@@ -114,8 +115,8 @@ export class MapRule extends Rule<MapData> {
 export class UnmapRule extends Rule<UnmapData> {
   resolve(env: ResolveEnv): Command {
     const d = this.data;
-    let s = resolveSpan(env, d.span);
-    if (d.invalid !== undefined) s = makeInvalid(env, s, d.invalid);
+    const raw = resolveSpan(env, d.span);
+    const s = d.invalid !== undefined ? makeInvalid(env, raw, d.invalid) : fitToVm(env, raw);
     return {
       cmd: 'unmap',
       addr: s.addr,
@@ -135,7 +136,9 @@ function spanOf(env: ResolveEnv, d: SpanData): { addr: bigint; range: bigint } {
 /** `prefetch` over an anchored span. */
 export class PrefetchRule extends Rule<SpanData> {
   resolve(env: ResolveEnv): Command {
-    return { cmd: 'prefetch', ...spanOf(env, this.data) };
+    const d = this.data;
+    const raw = resolveSpan(env, d.span);
+    return { cmd: 'prefetch', ...(d.invalid !== undefined ? makeInvalid(env, raw, d.invalid) : fitToVm(env, raw)) };
   }
 }
 

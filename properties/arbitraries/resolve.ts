@@ -150,3 +150,33 @@ export function resolveGap(env: ResolveEnv, g: { index: number; skip: number; le
   const len = BigInt(g.len) * GRANULE;
   return { addr, range: len < room ? len : room };
 }
+
+/**
+ * `s` moved and trimmed to a valid request: inside the VM and clear of the
+ * kernel node (a span reaching into the node keeps the part before it, one
+ * starting inside it starts after it). Used for requests not meant to be
+ * invalid, so that validation failures come from the `invalid` choices only.
+ */
+export function fitToVm(env: ResolveEnv, s: ResolvedSpan): ResolvedSpan {
+  const h = env.header;
+  const start = h.vm.start;
+  const end = vmEnd(h);
+  let addr = clamp(s.addr, start, end - GRANULE);
+  let stop = clamp(s.addr + s.range, addr + GRANULE, end);
+  const k = kernelOf(h);
+  if (k !== null) {
+    const ke = k.addr + k.range;
+    if (addr >= k.addr && addr < ke) {
+      if (ke < end) {
+        addr = ke;
+        stop = clamp(stop, addr + GRANULE, end);
+      } else {
+        stop = k.addr;
+        addr = clamp(stop - (s.range > GRANULE ? s.range : GRANULE), start, stop - GRANULE);
+      }
+    } else if (addr < k.addr && stop > k.addr) {
+      stop = k.addr;
+    }
+  }
+  return { addr, range: stop - addr };
+}
