@@ -200,11 +200,57 @@ export class IntervalTree<T> {
     this.insertFixup(node);
   }
 
+  /**
+   * Insert `node` unless it overlaps a node already in the tree, in which case
+   * nothing changes and the overlapping neighbour is returned (null on
+   * success). Precondition: the tree holds pairwise disjoint intervals (the VA
+   * tree always does); then only the in-order neighbours of the new position
+   * can overlap, so one descent both checks and inserts.
+   */
+  insertDisjoint(node: IntervalNode<T>): IntervalNode<T> | null {
+    const start = node.start;
+    const end = node.end;
+    let parent: IntervalNode<T> | null = null;
+    let pred: IntervalNode<T> | null = null;
+    let succ: IntervalNode<T> | null = null;
+    let n = this.root;
+    let goLeft = false;
+    while (n !== null) {
+      parent = n;
+      goLeft = start < n.start;
+      if (goLeft) {
+        succ = n;
+        n = n.left;
+      } else {
+        pred = n;
+        n = n.right;
+      }
+    }
+    if (pred !== null && pred.end > start) return pred;
+    if (succ !== null && succ.start < end) return succ;
+    node.left = null;
+    node.right = null;
+    node.maxEnd = end;
+    node.red = true;
+    node.parent = parent;
+    if (parent === null) this.root = node;
+    else if (goLeft) parent.left = node;
+    else parent.right = node;
+    // Ancestors' maxEnd only grow; stop at the first one already covering end.
+    for (let p = parent; p !== null && p.maxEnd < end; p = p.parent) p.maxEnd = end;
+    this.count++;
+    this.insertFixup(node);
+    return null;
+  }
+
   /** Remove a node that is in this tree. */
   remove(z: IntervalNode<T>): void {
     let x: IntervalNode<T> | null;
     let xParent: IntervalNode<T> | null;
     let removedRed: boolean;
+    /** The successor that takes z's place when z has two children. */
+    let moved: IntervalNode<T> | null = null;
+    const zMax = z.maxEnd;
     if (z.left === null) {
       removedRed = z.red;
       x = z.right;
@@ -218,6 +264,7 @@ export class IntervalTree<T> {
     } else {
       let y = z.right;
       while (y.left !== null) y = y.left;
+      moved = y;
       removedRed = y.red;
       x = y.right;
       if (y.parent === z) {
@@ -235,8 +282,17 @@ export class IntervalTree<T> {
     }
     this.count--;
     // Every node whose subtree lost z (or gained y) lies on the path from
-    // xParent to the root: refresh the augmentation along it.
-    for (let p = xParent; p !== null; p = p.parent) this.updateAugment(p);
+    // xParent to the root: refresh the augmentation along it. Below the node
+    // that moved into z's place every node is recomputed; from there on the
+    // walk stops at the first node whose maxEnd did not change.
+    let below = moved !== null;
+    for (let p = xParent; p !== null; p = p.parent) {
+      const before = p === moved ? zMax : p.maxEnd;
+      this.updateAugment(p);
+      if (p === moved) below = false;
+      else if (below) continue;
+      if (p.maxEnd === before) break;
+    }
     if (!removedRed) this.deleteFixup(x, xParent);
     z.left = null;
     z.right = null;

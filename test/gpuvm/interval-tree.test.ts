@@ -81,6 +81,41 @@ describe('IntervalTree', () => {
     );
   });
 
+  test('insertDisjoint inserts exactly the intervals that overlap nothing and reports an overlapping neighbour', () => {
+    fc.assert(
+      fc.property(fc.array(cmd, { maxLength: 120 }), (cmds) => {
+        const tree = new IntervalTree<number>();
+        const nodes = new Map<number, IntervalNode<number>>();
+        let ref: Ref[] = [];
+        let nextId = 1;
+        for (const c of cmds) {
+          if (c.op === 'remove') {
+            if (ref.length === 0) continue;
+            const [victim] = ref.splice(c.pick % ref.length, 1) as [Ref];
+            tree.remove(nodes.get(victim.id) as IntervalNode<number>);
+            continue;
+          }
+          const end = clip(c.start + c.len);
+          if (end <= c.start) continue;
+          const id = nextId++;
+          const node = new IntervalNode(c.start, end, id);
+          const clash = ref.filter((r) => r.start < end && r.end > c.start).map((r) => r.id);
+          const hit = tree.insertDisjoint(node);
+          if (clash.length === 0) {
+            expect(hit).toBeNull();
+            nodes.set(id, node);
+            ref = [...ref, { start: c.start, end, id }].sort((x, y) => (x.start < y.start ? -1 : 1));
+          } else {
+            expect(clash).toContain(hit?.item);
+          }
+          expect(tree.checkStructure()).toEqual([]);
+          expect(tree.toArray()).toEqual(ref.map((r) => r.id));
+        }
+      }),
+      { seed: 7, numRuns: 200 },
+    );
+  });
+
   test('stays balanced and correctly augmented through 2,000 ascending inserts and removal of every other node', () => {
     const tree = new IntervalTree<number>();
     const nodes: IntervalNode<number>[] = [];
