@@ -21,6 +21,8 @@ export interface TriageOptions {
   readonly subject: string;
   /** Where failures are saved; null: not saved (the report then carries the trace itself). */
   readonly outDir: string | null;
+  /** The campaign's `--seed` (recorded in `meta.campaignSeed` beside the batch number). */
+  readonly campaignSeed: number;
   /** Receives each report (lines). */
   readonly report: (lines: readonly string[]) => void;
 }
@@ -67,7 +69,7 @@ export class Triage {
     this.seen.add(failureSignature(invariant, kind));
     const trace: Trace = {
       ...(min?.trace ?? shrunk),
-      meta: { invariant, seed: f.seed, path: f.path, subject: o.subject },
+      meta: { invariant, seed: f.seed, path: f.path, subject: o.subject, campaignSeed: o.campaignSeed, batch: batch.index },
     };
     let file: string | null = null;
     let status: TriagedFailure['status'] = 'unsaved';

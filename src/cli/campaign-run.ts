@@ -36,6 +36,7 @@ export async function runCampaignFromCli(o: CampaignRunOptions): Promise<Campaig
   const triage = new Triage({
     env: o.env,
     subject: o.subject,
+    campaignSeed: o.seed,
     outDir: o.outDir,
     report: (lines) => {
       progress.note('');

@@ -21,7 +21,10 @@ export class GemObject {
   /** @internal The object's vm_bo list (drm_gem_object.gpuva.list), in insertion order. */
   readonly _vmBoList: GpuVmBo[] = [];
 
-  /** Create an object holding one reference (the creator's). */
+  /**
+   * Create an object holding one reference (the creator's). `EINVAL` if resv
+   * is not an object. Corresponds to drm_gem_private_object_init().
+   */
   constructor(init: GemObjectInit = {}) {
     if (init.resv !== undefined && (typeof init.resv !== 'object' || init.resv === null)) {
       throw new GpuVmError('EINVAL', 'GemObject: resv must be an object');

@@ -148,7 +148,7 @@ export class GpuVm {
   // -------------------------------------------------------------------------
   // The VM
 
-  /** The kernel reserved node, or null when the VM has none. */
+  /** The kernel reserved node, or null when the VM has none. Corresponds to drm_gpuvm.kernel_alloc_node. */
   get kernelNode(): GpuVa | null {
     return this.kernel;
   }

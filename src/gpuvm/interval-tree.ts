@@ -44,7 +44,7 @@ export class IntervalTree<T> {
   // -------------------------------------------------------------------------
   // Navigation
 
-  /** The node with the lowest start, or null when empty. */
+  /** The node with the lowest start, or null when empty. Corresponds to rb_first_cached(). */
   first(): IntervalNode<T> | null {
     let n = this.root;
     if (n === null) return null;
@@ -52,7 +52,7 @@ export class IntervalTree<T> {
     return n;
   }
 
-  /** The node with the highest start, or null when empty. */
+  /** The node with the highest start, or null when empty. Corresponds to rb_last(). */
   last(): IntervalNode<T> | null {
     let n = this.root;
     if (n === null) return null;
@@ -60,7 +60,7 @@ export class IntervalTree<T> {
     return n;
   }
 
-  /** In-order successor (next higher start), or null. */
+  /** In-order successor (next higher start), or null. Corresponds to rb_next(). */
   successor(node: IntervalNode<T>): IntervalNode<T> | null {
     let n = node.right;
     if (n !== null) {
@@ -76,7 +76,7 @@ export class IntervalTree<T> {
     return p;
   }
 
-  /** In-order predecessor (next lower start), or null. */
+  /** In-order predecessor (next lower start), or null. Corresponds to rb_prev(). */
   predecessor(node: IntervalNode<T>): IntervalNode<T> | null {
     let n = node.left;
     if (n !== null) {
@@ -98,6 +98,8 @@ export class IntervalTree<T> {
   /**
    * The lowest-start node overlapping [start, end), or null. An empty query
    * (end <= start) finds nothing.
+   *
+   * Corresponds to drm_gpuva_it_iter_first() (INTERVAL_TREE_DEFINE's iter_first).
    */
   findFirst(start: bigint, end: bigint): IntervalNode<T> | null {
     const root = this.root;
@@ -109,6 +111,8 @@ export class IntervalTree<T> {
    * The next node after `node` (in start order) that overlaps [start, end), or
    * null. `node` must itself overlap the query (as returned by findFirst or a
    * previous findNextOverlap), which makes the walk O(log n + k) in total.
+   *
+   * Corresponds to INTERVAL_TREE_DEFINE's iter_next.
    */
   findNextOverlap(node: IntervalNode<T>, start: bigint, end: bigint): IntervalNode<T> | null {
     let n = node;
@@ -132,6 +136,7 @@ export class IntervalTree<T> {
   /**
    * Push the payload of every node overlapping [start, end) onto `out`, in start
    * order, and return `out`. A snapshot: safe to mutate the tree afterwards.
+   * Corresponds to a drm_gpuvm_for_each_va_range() walk.
    */
   collect(start: bigint, end: bigint, out: T[] = []): T[] {
     let n = this.findFirst(start, end);
@@ -142,7 +147,7 @@ export class IntervalTree<T> {
     return out;
   }
 
-  /** Every payload in start order (a snapshot array). */
+  /** Every payload in start order (a snapshot array). Corresponds to a drm_gpuvm_for_each_va() walk. */
   toArray(): T[] {
     const out: T[] = [];
     let n = this.first();
@@ -175,7 +180,10 @@ export class IntervalTree<T> {
   // -------------------------------------------------------------------------
   // Mutation
 
-  /** Insert a detached node (left/right/parent null). Overlaps are the caller's business. */
+  /**
+   * Insert a detached node. Overlapping intervals are allowed here (the VM
+   * uses {@link insertDisjoint}). Corresponds to drm_gpuva_it_insert().
+   */
   insert(node: IntervalNode<T>): void {
     node.left = null;
     node.right = null;
@@ -206,6 +214,8 @@ export class IntervalTree<T> {
    * success). Precondition: the tree holds pairwise disjoint intervals (the VA
    * tree always does); then only the in-order neighbours of the new position
    * can overlap, so one descent both checks and inserts.
+   *
+   * Corresponds to the overlap check plus insert of __drm_gpuva_insert().
    */
   insertDisjoint(node: IntervalNode<T>): IntervalNode<T> | null {
     const start = node.start;
@@ -243,7 +253,7 @@ export class IntervalTree<T> {
     return null;
   }
 
-  /** Remove a node that is in this tree. */
+  /** Remove a node that is in this tree. Corresponds to drm_gpuva_it_remove(). */
   remove(z: IntervalNode<T>): void {
     let x: IntervalNode<T> | null;
     let xParent: IntervalNode<T> | null;
@@ -299,7 +309,7 @@ export class IntervalTree<T> {
     z.parent = null;
   }
 
-  /** Drop every node (their links are left as they are). */
+  /** Drop every node (their links are left as they are). No drm_gpuvm counterpart. */
   clear(): void {
     this.root = null;
     this.count = 0;
@@ -476,6 +486,7 @@ export class IntervalTree<T> {
    * parent links, start order, red-black rules (black root, no red node with
    * a red child, equal black height on every path), each node's maxEnd equal
    * to the largest end in its subtree, and the node count.
+   * A test aid with no drm_gpuvm counterpart.
    */
   checkStructure(): string[] {
     const problems: string[] = [];

@@ -20,28 +20,42 @@ export class SplitMerge {
   /**
    * The keep hint: the VA has an object, it is the request's object, and the VA
    * translates addresses exactly like the request (f - a == req.offset - ra).
+   * Corresponds to the keep computation in __drm_gpuvm_sm_map().
    */
   keep(va: GpuVa, req: MapReq): boolean {
     const o = va.obj;
     return o !== null && o === req.obj && va.offset + req.addr === req.offset + va.addr;
   }
 
-  /** The part of `va` below `cut` (va.addr < cut < va.end): [a, cut) at the VA's own offset. */
+  /**
+   * The part of `va` below `cut` (va.addr < cut < va.end): [a, cut) at the VA's
+   * own offset. Corresponds to the `prev` op_map of __drm_gpuvm_sm_map().
+   */
   prevPiece(va: GpuVa, cut: bigint): MapReq {
     return { addr: va.addr, range: cut - va.addr, obj: va.obj, offset: va.offset };
   }
 
-  /** The part of `va` from `cut` on (va.addr < cut < va.end): [cut, e) at offset f + (cut - a). */
+  /**
+   * The part of `va` from `cut` on (va.addr < cut < va.end): [cut, e) at
+   * offset f + (cut - a). Corresponds to the `next` op_map of __drm_gpuvm_sm_map().
+   */
   nextPiece(va: GpuVa, cut: bigint): MapReq {
     return { addr: cut, range: va.end - cut, obj: va.obj, offset: va.offset + (cut - va.addr) };
   }
 
-  /** Snapshot of the VAs overlapping [addr, end), ascending: the walk may then change the tree. */
+  /**
+   * Snapshot of the VAs overlapping [addr, end), ascending: the walk may then
+   * change the tree. Corresponds to the drm_gpuvm_for_each_va_range_safe() walk.
+   */
   overlapping(addr: bigint, end: bigint): GpuVa[] {
     return this.tree.collect(addr, end);
   }
 
-  /** The op that cuts `va` against the request [ra, re), with the given keep hint. */
+  /**
+   * The op that cuts `va` against the request [ra, re), with the given keep
+   * hint: UNMAP when nothing is left, else REMAP with the pieces that remain.
+   * Corresponds to op_unmap_cb() / op_remap_cb().
+   */
   cut(va: GpuVa, ra: bigint, re: bigint, keep: boolean): OpUnmap | OpRemap {
     const prev = va.addr < ra ? this.prevPiece(va, ra) : null;
     const next = va.end > re ? this.nextPiece(va, re) : null;
@@ -49,7 +63,10 @@ export class SplitMerge {
     return { kind: 'remap', prev, next, unmap: { va, keep } };
   }
 
-  /** Emit the ops of a map request: one UNMAP / REMAP per overlapping VA, then the MAP. */
+  /**
+   * Emit the ops of a map request: one UNMAP / REMAP per overlapping VA, then
+   * the MAP. Corresponds to __drm_gpuvm_sm_map().
+   */
   mapOps(req: MapReq, emit: OpSink): void {
     const ra = req.addr;
     const re = ra + req.range;
@@ -62,20 +79,23 @@ export class SplitMerge {
     emit(map);
   }
 
-  /** Emit the ops of an unmap request: one UNMAP / REMAP (keep false) per overlapping VA. */
+  /**
+   * Emit the ops of an unmap request: one UNMAP / REMAP (keep false) per
+   * overlapping VA. Corresponds to __drm_gpuvm_sm_unmap().
+   */
   unmapOps(addr: bigint, range: bigint, emit: OpSink): void {
     const re = addr + range;
     const vas = this.overlapping(addr, re);
     for (let i = 0; i < vas.length; i++) emit(this.cut(vas[i] as GpuVa, addr, re, false));
   }
 
-  /** Emit one PREFETCH per VA overlapping [addr, addr + range). */
+  /** Emit one PREFETCH per VA overlapping [addr, addr + range). Corresponds to the walk of drm_gpuvm_prefetch_ops_create(). */
   prefetchOps(addr: bigint, range: bigint, emit: OpSink): void {
     const vas = this.overlapping(addr, addr + range);
     for (let i = 0; i < vas.length; i++) emit({ kind: 'prefetch', va: vas[i] as GpuVa });
   }
 
-  /** Emit one UNMAP (keep false) per VA in `vas`, ascending by address. */
+  /** Emit one UNMAP (keep false) per VA in `vas`, ascending by address. Corresponds to the walk of drm_gpuvm_bo_unmap_ops_create(). */
   vaUnmapOps(vas: readonly GpuVa[], emit: OpSink): void {
     const sorted = vas.slice().sort((x, y) => (x.addr < y.addr ? -1 : x.addr > y.addr ? 1 : 0));
     for (const va of sorted) emit({ kind: 'unmap', va, keep: false });
@@ -85,6 +105,7 @@ export class SplitMerge {
    * Collect what `produce` emits into a list, passing each op through
    * `hooks.opAlloc` when given. If an allocation returns null, every op
    * allocated so far goes to `hooks.opFree` and `ENOMEM` is thrown.
+   * Corresponds to drm_gpuva_sm_step() with gpuva_op_alloc() and its error path.
    */
   buildList(produce: (emit: OpSink) => void, hooks: GpuVmOps | undefined, fn: string): GpuVaOp[] {
     const list: GpuVaOp[] = [];
@@ -108,7 +129,7 @@ export class SplitMerge {
     return list;
   }
 
-  /** Hand every op of `list` to `hooks.opFree` (when given). */
+  /** Hand every op of `list` to `hooks.opFree` (when given). Corresponds to drm_gpuva_ops_free(). */
   freeList(list: readonly GpuVaOp[], hooks: GpuVmOps | undefined): void {
     const free = hooks?.opFree;
     if (free === undefined) return;

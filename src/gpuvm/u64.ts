@@ -10,7 +10,7 @@ import { GpuVmError } from './errors.ts';
 /** 2^64: one past the largest u64. A VA or VM may end exactly here. */
 export const U64_LIMIT = 2n ** 64n;
 
-/** True for a bigint in [0, 2^64). */
+/** True for a bigint in [0, 2^64). (u64 is a native type in C: no drm_gpuvm counterpart.) */
 export function isU64(value: unknown): value is bigint {
   return typeof value === 'bigint' && value >= 0n && value < U64_LIMIT;
 }

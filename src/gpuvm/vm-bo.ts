@@ -23,6 +23,7 @@ export class GpuVmBo {
   /**
    * A new vm_bo with one reference, holding a reference on `obj`. Not on the
    * object's list yet. Use {@link GpuVm.boCreate} rather than calling this.
+   * Corresponds to the allocation part of drm_gpuvm_bo_create().
    */
   constructor(vm: GpuVm, obj: GemObject) {
     this.vm = vm;

@@ -45,6 +45,7 @@ describe('fuzz against the keep-ignores-offset fault', () => {
     expect(trace.meta).toMatchObject({ invariant: 'keep-flag', subject: KEEP_FAULT });
     expect(typeof trace.meta?.seed).toBe('number');
     expect(typeof trace.meta?.path).toBe('string');
+    expect(trace.meta?.['campaignSeed']).toBe(11);
   });
 
   it('prints the failing program, both observations, the picture and the replay command', () => {
