@@ -2,15 +2,7 @@
  * Address arithmetic shared by the invariants, the classifier and the
  * command arbitraries. Everything is exact bigint arithmetic over [0, 2^64].
  */
-import type {
-  Command,
-  MapCommand,
-  OpRecord,
-  ReserveConfig,
-  TraceHeader,
-  UnmapCommand,
-  VaRecord,
-} from '../src/protocol/types.ts';
+import type { OpRecord, ReserveConfig, TraceHeader, VaRecord } from '../src/protocol/types.ts';
 import { U64_LIMIT } from '../src/protocol/types.ts';
 
 /** One past the VM's last address (may be 2^64). */
@@ -40,28 +32,6 @@ export function rangeValid(header: TraceHeader, addr: bigint, range: bigint): bo
   if (addr < header.vm.start || end > vmEnd(header)) return false;
   const k = kernelOf(header);
   return k === null || !overlaps(addr, end, k.addr, k.addr + k.range);
-}
-
-/** Whether a map / unmap command's request passes the manager's validation (section 4). */
-export function requestValid(header: TraceHeader, c: MapCommand | UnmapCommand): boolean {
-  if (!rangeValid(header, c.addr, c.range)) return false;
-  if (c.cmd === 'map') {
-    if (c.offset + c.range > U64_LIMIT) return false;
-    if (c.bo !== null && !header.objects.some((o) => o.bo === c.bo)) return false;
-  }
-  return true;
-}
-
-/** A map / unmap / prefetch command's request range, or null for other commands. */
-export function requestRange(c: Command): { addr: bigint; end: bigint } | null {
-  switch (c.cmd) {
-    case 'map':
-    case 'unmap':
-    case 'prefetch':
-      return { addr: c.addr, end: c.addr + c.range };
-    default:
-      return null;
-  }
 }
 
 /** The kernel node as a VA record, as ops and queries report it. */

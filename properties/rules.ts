@@ -239,9 +239,6 @@ export class ValidateRule extends Rule<Record<string, never>> {
   }
 }
 
-/** Any rule. */
-export type AnyRule = Rule<unknown>;
-
 /**
  * One arbitrary over every rule, weighted so that maps dominate (they are the
  * point) while every command kind still appears in a few dozen commands.
