@@ -3,7 +3,8 @@
  * harness's driver, and the reference model against itself as a sanity check.
  */
 import { describe, expect, it } from 'vitest';
-import { COMMAND_KINDS } from '../../src/protocol/types.ts';
+import { COMMAND_KINDS, type Subject } from '../../src/protocol/types.ts';
+import { ReferenceModel } from '../../model/index.ts';
 import { resolveSubject } from '../../src/subjects.ts';
 import { CASE_KEYS, runProperty, type PropertyResult } from '../../properties/index.ts';
 
@@ -45,6 +46,22 @@ describe('stateful property', () => {
     const b = await runProperty({ subjectFactory: factory, seed: 11, numRuns: 40 });
     expect(a.commands / a.runs).toBeGreaterThan(15);
     expect(b).toEqual(a);
+  });
+
+  it('runs an async subject exactly like a synchronous one', async () => {
+    const asyncModel = (): Subject => {
+      const m = new ReferenceModel();
+      return {
+        name: 'async-model',
+        reset: async (h) => m.reset(h),
+        exec: async (c) => m.exec(c),
+        snapshot: async () => m.snapshot(),
+      };
+    };
+    const a = await runProperty({ subjectFactory: asyncModel, seed: 13, numRuns: 30 });
+    const b = await runProperty({ subjectFactory: () => new ReferenceModel(), seed: 13, numRuns: 30 });
+    expect(a.failure).toBeNull();
+    expect(a).toEqual(b);
   });
 
   it('maxCommands bounds the length of every run', async () => {
