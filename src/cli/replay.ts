@@ -24,7 +24,7 @@ const FLAGS: readonly FlagSpec[] = [
 /** One step as `verbose` prints it: the command, then its observation and ops. */
 export function formatStep(s: StepRecord, width: number): string[] {
   const obs = formatObservation(s.observation, `${' '.repeat(width + 6)}`);
-  return [`${String(s.index + 1).padStart(width)}. ${formatCommand(s.command)}  => ${obs[0] ?? ''}`, ...obs.slice(1)];
+  return [`${String(s.index).padStart(width)}. ${formatCommand(s.command)}  => ${obs[0] ?? ''}`, ...obs.slice(1)];
 }
 
 export async function replayCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -45,7 +45,7 @@ export async function replayCommand(argv: readonly string[], io: Io): Promise<nu
   const results: Record<string, unknown>[] = [];
   let failed = 0;
   for (const { file, trace } of traces) {
-    const width = String(trace.commands.length).length;
+    const width = String(Math.max(0, trace.commands.length - 1)).length;
     if (verbose) io.out(`${file}:`, ...formatHeader(trace).map((l) => `  ${l}`));
     const r = await replayOnce(trace, env, verbose ? (s) => io.out(...formatStep(s, width).map((l) => `  ${l}`)) : undefined);
     if (r.ok) {

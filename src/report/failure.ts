@@ -65,7 +65,7 @@ export function failureReport(r: FailureReportInput): string[] {
   const v = r.violation;
   const cmd = r.trace.commands[v.step];
   const lines: string[] = [];
-  lines.push(`FAILURE: ${v.invariant} at step ${v.step + 1}${cmd === undefined ? '' : ` (${cmd.cmd})`}`);
+  lines.push(`FAILURE: ${v.invariant} at command ${v.step}${cmd === undefined ? '' : ` (${cmd.cmd})`}`);
   lines.push(`  ${v.message}`);
   if (r.file !== null) lines.push(`  ${r.saved === true ? 'saved as' : 'trace'} ${r.file}${r.note === undefined ? '' : ` (${r.note})`}`);
   else if (r.note !== undefined) lines.push(`  ${r.note}`);
@@ -73,7 +73,7 @@ export function failureReport(r: FailureReportInput): string[] {
   for (const l of formatProgram(r.trace, { step: v.step, note: v.invariant })) lines.push(`  ${l}`);
   if (cmd !== undefined && r.step !== null) {
     const s = r.step;
-    lines.push('', `Step ${v.step + 1}: ${formatCommand(cmd)}`);
+    lines.push('', `Command ${v.step}: ${formatCommand(cmd)}`);
     const exp = formatObservation(s.expectedObservation, '      ');
     const act = formatObservation(s.observation, '      ');
     lines.push(`  expected: ${exp[0] ?? ''}`, ...exp.slice(1));
@@ -82,7 +82,7 @@ export function failureReport(r: FailureReportInput): string[] {
       lines.push(`  ${v.invariant} expected: ${toDisplayJson(v.expected)}`);
       lines.push(`  ${v.invariant} actual:   ${toDisplayJson(v.actual)}`);
     }
-    lines.push('', `Address space around step ${v.step + 1}:`);
+    lines.push('', `Address space before and after command ${v.step}:`);
     for (const l of stepPicture(cmd, s.before, s.after, s.expectedAfter)) lines.push(`  ${l}`);
   } else {
     lines.push('', `  expected: ${toDisplayJson(v.expected)}`, `  actual:   ${toDisplayJson(v.actual)}`);

@@ -5,9 +5,12 @@
  * ```
  * vm 0x0+0x40000, reserve 0x0+0x1000
  * objects bo1, bo2 (external)
- * 1. map 0x1000+0x3000 -> bo1 @0x0
- * 2. map 0x2000+0x1000 -> bo1 @0x1000 via steps failAt 2
+ * 0. map 0x1000+0x3000 -> bo1 @0x0
+ * 1. map 0x2000+0x1000 -> bo1 @0x1000 via steps failAt 2
  * ```
+ *
+ * Commands are numbered from 0, like the command index in input errors
+ * (`command 3 (map): field "addr"`) and the step of a violation.
  */
 
 import type { Command, Trace, TraceHeader } from '../protocol/types.ts';
@@ -62,14 +65,14 @@ export function formatHeader(h: TraceHeader): string[] {
 
 /**
  * The whole trace as a program: header lines, then `N. command` lines
- * numbered from 1. `failing` (0-based) marks that step with `<- note`.
+ * numbered from 0. `failing` marks that step with `<- note`.
  */
 export function formatProgram(trace: Trace, failing?: { step: number; note: string }): string[] {
-  const width = String(trace.commands.length).length;
+  const width = String(Math.max(0, trace.commands.length - 1)).length;
   const lines = formatHeader(trace);
   trace.commands.forEach((c, i) => {
     const mark = failing !== undefined && failing.step === i ? `   <- ${failing.note}` : '';
-    lines.push(`${String(i + 1).padStart(width)}. ${formatCommand(c)}${mark}`);
+    lines.push(`${String(i).padStart(width)}. ${formatCommand(c)}${mark}`);
   });
   return lines;
 }

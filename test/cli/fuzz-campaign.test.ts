@@ -51,7 +51,7 @@ describe('fuzz against the keep-ignores-offset fault', () => {
   it('prints the failing program, both observations, the picture and the replay command', () => {
     const file = join(out, filesIn(out)[0] as string);
     expect(run.stdout).toContain('FAILURE: keep-flag');
-    expect(run.stdout).toMatch(/^ {2}1\. map /m);
+    expect(run.stdout).toMatch(/^ {2}0\. map /m);
     expect(run.stdout).toContain('<- keep-flag');
     expect(run.stdout).toMatch(/expected: ok/);
     expect(run.stdout).toMatch(/actual: {3}ok/);

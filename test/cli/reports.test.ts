@@ -23,7 +23,7 @@ describe('program printer', () => {
     expect(formatCommand({ cmd: 'validate' })).toBe('validate');
   });
 
-  it('numbers the commands from 1 and marks the failing one', () => {
+  it('numbers the commands from 0, like input errors and violations, and marks the failing one', () => {
     const trace: Trace = {
       format: 'gpuvm-trace/1',
       vm: { start: 0n, range: 0x40000n, reserve: { addr: 0n, range: 0x1000n } },
@@ -36,8 +36,8 @@ describe('program printer', () => {
     expect(formatProgram(trace, { step: 1, note: 'keep-flag' })).toEqual([
       'vm 0x0+0x40000, reserve 0x0+0x1000',
       'objects bo1, bo2 (external)',
-      '1. map 0x1000+0x3000 -> bo1 @0x0',
-      '2. unmap 0x2000+0x1000 via steps   <- keep-flag',
+      '0. map 0x1000+0x3000 -> bo1 @0x0',
+      '1. unmap 0x2000+0x1000 via steps   <- keep-flag',
     ]);
   });
 });
