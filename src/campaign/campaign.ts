@@ -13,6 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { BatchMessage, WorkerInit, WorkerMessage } from './messages.ts';
+import { batchCount } from './seeds.ts';
 
 export interface CampaignOptions {
   readonly subject: string;
@@ -122,14 +123,16 @@ export class Campaign {
     const progress = o.onProgress === undefined ? null : setInterval(() => o.onProgress?.({ ...totals, elapsedMs: elapsed() }), 250);
     progress?.unref();
     const deadline = o.timeMs === null ? null : Date.now() + o.timeMs;
+    // No more threads than batches: a short bounded campaign need not start idle workers.
+    const threads = Math.max(1, Math.min(o.workers, batchCount(o.runs)));
 
     await Promise.all(
-      Array.from({ length: o.workers }, (_, w) => {
+      Array.from({ length: threads }, (_, w) => {
         const init: WorkerInit = {
           subject: o.subject,
           campaignSeed: o.seed,
           worker: w,
-          workers: o.workers,
+          workers: threads,
           totalRuns: o.runs,
           deadline,
           maxCommands: o.maxCommands ?? null,
