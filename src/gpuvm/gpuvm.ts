@@ -191,8 +191,9 @@ export class GpuVm {
 
   /**
    * Insert a detached VA. Errors: `EINVAL` if its range is not `rangeValid`,
-   * its object side overflows (offset + range > 2^64) or it belongs to another VM; `EEXIST` if it overlaps any VA (the kernel node
-   * included) or is already in this VM. Nothing changes on error.
+   * its object side overflows (offset + range > 2^64) or it belongs to another
+   * VM; `EEXIST` if it overlaps any VA (the kernel node included) or is already
+   * in this VM. Nothing changes on error.
    *
    * Corresponds to drm_gpuva_insert().
    */
