@@ -43,7 +43,7 @@ const pc = (from: number, units: number, obj: string | null, offset: bigint): Pi
 function run(
   s: Setup,
   old: GpuVa,
-  req: { from: number; units: number; obj: GemObject; offset: bigint },
+  req: { from: number; units: number; obj: GemObject | null; offset: bigint },
   expected: OpRec[],
 ): PieceRec[] {
   const ops: GpuVaOp[] = s.vm.smMapOpsCreate({ addr: at(req.from), range: len(req.units), obj: req.obj, offset: req.offset });
@@ -218,6 +218,15 @@ describe('the fifteen documented split/merge cases', () => {
       { kind: 'map', ...pc(0, 3, 'a', n(0)) },
     ]);
     expect(vas).toEqual([pc(0, 3, 'a', n(0))]);
+  });
+
+  test('a NULL mapping never gets keep, even for an identical NULL request', () => {
+    const s = setup();
+    const old = put(s.vm, at(0), len(2), null, 0n);
+    run(s, old, { from: 0, units: 2, obj: null, offset: 0n }, [
+      { kind: 'unmap', va: pc(0, 2, null, 0n), keep: false },
+      { kind: 'map', ...pc(0, 2, null, 0n) },
+    ]);
   });
 
   test('case 15: request overlapping the start with another object remaps the tail at n+1', () => {
