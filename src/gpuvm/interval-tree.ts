@@ -147,6 +147,23 @@ export class IntervalTree<T> {
     return out;
   }
 
+  /**
+   * {@link collect} for a tree of pairwise disjoint intervals: once a node
+   * reaches `end` nothing after it can overlap, so the walk stops there
+   * instead of looking for a successor. Same result as `collect` under that
+   * precondition. Corresponds to the drm_gpuvm_for_each_va_range() walk of
+   * the split/merge helpers.
+   */
+  collectDisjoint(start: bigint, end: bigint, out: T[] = []): T[] {
+    let n = this.findFirst(start, end);
+    while (n !== null) {
+      out.push(n.item);
+      if (n.end >= end) break;
+      n = this.findNextOverlap(n, start, end);
+    }
+    return out;
+  }
+
   /** Every payload in start order (a snapshot array). Corresponds to a drm_gpuvm_for_each_va() walk. */
   toArray(): T[] {
     const out: T[] = [];

@@ -48,7 +48,7 @@ export class SplitMerge {
    * change the tree. Corresponds to the drm_gpuvm_for_each_va_range_safe() walk.
    */
   overlapping(addr: bigint, end: bigint): GpuVa[] {
-    return this.tree.collect(addr, end);
+    return this.tree.collectDisjoint(addr, end);
   }
 
   /**

@@ -110,6 +110,11 @@ describe('IntervalTree', () => {
           }
           expect(tree.checkStructure()).toEqual([]);
           expect(tree.toArray()).toEqual(ref.map((r) => r.id));
+          // On a disjoint tree the early-stopping walk gives the same overlaps.
+          const qEnd = clip(c.start + c.len * 3n);
+          expect(tree.collectDisjoint(c.start, qEnd)).toEqual(
+            ref.filter((r) => r.start < qEnd && r.end > c.start).map((r) => r.id),
+          );
         }
       }),
       { seed: 7, numRuns: 200 },
