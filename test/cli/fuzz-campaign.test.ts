@@ -26,7 +26,7 @@ describe('fuzz against the keep-ignores-offset fault', () => {
     out = tempDir();
     run = runCli(['fuzz', '--subject', KEEP_FAULT, '--seed', '11', '--runs', '100', '--workers', '1', '--out', out, '--json', '--quiet']);
     summary = lastJson(run);
-  });
+  }, 60_000);
 
   it('exits 1 and reports one keep-flag failure at a map, with duplicates folded in', () => {
     expect(run.status).toBe(1);

@@ -19,7 +19,7 @@ beforeAll(() => {
   expect(r.status).toBe(1);
   const file = join(out, filesIn(out)[0] as string);
   minimal = decodeTrace(readFileSync(file, 'utf8'), file);
-});
+}, 60_000);
 
 /** Commands that cannot matter to a keep-flag failure: queries and mappings of another object far away. */
 function padding(i: number): Command[] {
