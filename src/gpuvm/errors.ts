@@ -14,6 +14,7 @@ export type GpuVmErrorCode = 'EINVAL' | 'EEXIST' | 'ENOENT' | 'ENOMEM' | 'EBUSY'
 export class GpuVmError extends Error {
   readonly code: GpuVmErrorCode;
 
+  /** The message is prefixed with the code, e.g. "EINVAL: insert: ...". */
   constructor(code: GpuVmErrorCode, message: string) {
     super(`${code}: ${message}`);
     this.name = 'GpuVmError';

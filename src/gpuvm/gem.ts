@@ -14,6 +14,7 @@ export interface GemObjectInit {
   name?: string;
 }
 
+/** A GEM buffer object as GPUVM sees it (struct drm_gem_object and its gpuva list). */
 export class GemObject {
   readonly resv: object;
   readonly name: string;

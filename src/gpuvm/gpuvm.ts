@@ -43,6 +43,7 @@ export interface GpuVmConfig {
 
 type StepName = 'smStepMap' | 'smStepRemap' | 'smStepUnmap';
 
+/** One GPU virtual address space (struct drm_gpuvm). See the module comment. */
 export class GpuVm {
   readonly name: string;
   readonly start: bigint;

@@ -32,6 +32,7 @@ export class IntervalNode<T> {
   }
 }
 
+/** The augmented red-black interval tree (rb_root_cached + INTERVAL_TREE_DEFINE). */
 export class IntervalTree<T> {
   protected root: IntervalNode<T> | null = null;
   protected count = 0;

@@ -14,6 +14,11 @@ import type { GpuVa } from './va.ts';
 /** Receives each op as it is produced. */
 export type OpSink = (op: GpuVaOp) => void;
 
+/**
+ * The split/merge generator over a VA tree (the core of drm_gpuvm_sm_map() /
+ * drm_gpuvm_sm_unmap() and their _ops_create() forms). Created by
+ * GpuVm.createSplitMerge(); override one method to build a fault variant.
+ */
 export class SplitMerge {
   constructor(protected readonly tree: IntervalTree<GpuVa>) {}
 

@@ -26,6 +26,7 @@ export interface GpuVaInit {
   flags?: number;
 }
 
+/** A mapping (struct drm_gpuva). See the module comment. */
 export class GpuVa {
   private _addr: bigint;
   private _range: bigint;

@@ -11,6 +11,7 @@ import type { GemObject } from './gem.ts';
 import type { GpuVm } from './gpuvm.ts';
 import type { GpuVa } from './va.ts';
 
+/** The (VM, GEM object) pairing (struct drm_gpuvm_bo). Created by GpuVm.boCreate / boObtain. */
 export class GpuVmBo {
   readonly vm: GpuVm;
   readonly obj: GemObject;
