@@ -4,8 +4,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { filesIn, runCli, tempDir } from './run-cli.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { filesIn, runCli, tempDir, removeTempDirs } from './run-cli.ts';
+
+afterAll(removeTempDirs);
 
 const GOOD = {
   format: 'gpuvm-trace/1',

@@ -4,12 +4,14 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { batchCount, batchRuns, batchSeed, workerBatches } from '../../src/campaign/seeds.ts';
 import { contentHash, traceFileName } from '../../src/corpus/naming.ts';
 import { loadCorpus, saveTrace } from '../../src/corpus/store.ts';
 import type { Trace } from '../../src/protocol/types.ts';
-import { tempDir } from './run-cli.ts';
+import { tempDir, removeTempDirs } from './run-cli.ts';
+
+afterAll(removeTempDirs);
 
 const TRACE: Trace = {
   format: 'gpuvm-trace/1',

@@ -5,9 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeTrace } from '../../src/protocol/codec.ts';
-import { filesIn, HOLE_FAULT, KEEP_FAULT, lastJson, runCli, tempDir, type CliResult } from './run-cli.ts';
+import { filesIn, HOLE_FAULT, KEEP_FAULT, lastJson, runCli, tempDir, type CliResult, removeTempDirs } from './run-cli.ts';
+
+afterAll(removeTempDirs);
 
 /** The summary minus what depends on the clock. */
 function withoutTimings(summary: Record<string, unknown>): Record<string, unknown> {

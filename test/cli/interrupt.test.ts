@@ -4,8 +4,10 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { BIN, filesIn, KEEP_FAULT, REPO, tempDir } from './run-cli.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BIN, filesIn, KEEP_FAULT, REPO, tempDir, removeTempDirs } from './run-cli.ts';
+
+afterAll(removeTempDirs);
 
 describe('SIGINT', () => {
   it('stops the campaign, keeps the saved failure, and exits 1', async () => {

@@ -3,10 +3,12 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeTrace, encodeTrace } from '../../src/protocol/codec.ts';
 import type { Command, Trace } from '../../src/protocol/types.ts';
-import { filesIn, KEEP_FAULT, lastJson, runCli, tempDir } from './run-cli.ts';
+import { filesIn, KEEP_FAULT, lastJson, runCli, tempDir, removeTempDirs } from './run-cli.ts';
+
+afterAll(removeTempDirs);
 
 /** A minimal failing trace, found by a short campaign against the keep fault. */
 let minimal: Trace;

@@ -2,7 +2,7 @@
  * Test helper: run the real `gpuvm-check` command line in a child process.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -29,8 +29,18 @@ export function lastJson(r: CliResult): Record<string, unknown> {
   return JSON.parse(lines[lines.length - 1] ?? 'null') as Record<string, unknown>;
 }
 
+const created: string[] = [];
+
+/** Remove every directory `tempDir` made (call from `afterAll`). */
+export function removeTempDirs(): void {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** A fresh temporary directory (remove it with `removeTempDirs`). */
 export function tempDir(prefix = 'gpuvm-check-cli-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
 }
 
 /** Files in `dir` (none when it does not exist), sorted. */
