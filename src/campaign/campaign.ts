@@ -87,7 +87,6 @@ export class Campaign {
     let firstFailure: { timeMs: number; runs: number } | null = null;
     let error: string | null = null;
     let chain: Promise<void> = Promise.resolve();
-    let handlerError: unknown = null;
 
     const handle = async (batch: BatchMessage, at: number): Promise<void> => {
       if (batch.failure !== null && firstFailure === null) {
@@ -112,11 +111,9 @@ export class Campaign {
       }
       for (const e of ready) {
         chain = chain.then(() => handle(e.batch, e.at));
-        // Keep a failing handler from becoming an unhandled rejection; it is rethrown at the end.
-        chain.catch((err: unknown) => {
-          handlerError ??= err;
-          Atomics.store(new Int32Array(this.stopFlag), 0, 1);
-        });
+        // A failing handler stops the workers; its error is rethrown by the final `await chain`
+        // (catching here also keeps it from being an unhandled rejection meanwhile).
+        chain.catch(() => Atomics.store(new Int32Array(this.stopFlag), 0, 1));
       }
     };
 
