@@ -55,11 +55,13 @@ export class ProgressReporter {
    * @param stream where to write (normally `process.stderr`)
    * @param intervalMs time between plain lines when `stream` is not a terminal
    * @param enabled false silences the reporter entirely
+   * @param label prefix of the plain lines (`fuzz`, `check`)
    */
   constructor(
     private readonly stream: ProgressStream,
     private readonly intervalMs = 3000,
     private readonly enabled = true,
+    private readonly label = 'fuzz',
   ) {}
 
   /** Show the current state (a redraw on a terminal, a line when the interval has passed otherwise). */
@@ -72,7 +74,7 @@ export class ProgressReporter {
       this.drawn = true;
     } else if (s.elapsedMs - this.lastLineAt >= this.intervalMs) {
       this.lastLineAt = s.elapsedMs;
-      this.stream.write(`fuzz: ${progressText(s)}\n`);
+      this.stream.write(`${this.label}: ${progressText(s)}\n`);
     }
   }
 

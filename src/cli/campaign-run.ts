@@ -32,7 +32,7 @@ export interface CampaignRun {
 
 /** Run the campaign, printing failure reports on stdout as they are triaged. Throws on a worker error. */
 export async function runCampaignFromCli(o: CampaignRunOptions): Promise<CampaignRun> {
-  const progress = new ProgressReporter(o.io.stderr, 3000, !o.quiet);
+  const progress = new ProgressReporter(o.io.stderr, 3000, !o.quiet, o.label);
   const triage = new Triage({
     env: o.env,
     subject: o.subject,
