@@ -102,7 +102,8 @@ export class SplitMerge {
 
   /** Emit one UNMAP (keep false) per VA in `vas`, ascending by address. Corresponds to the walk of drm_gpuvm_bo_unmap_ops_create(). */
   vaUnmapOps(vas: readonly GpuVa[], emit: OpSink): void {
-    const sorted = vas.slice().sort((x, y) => (x.addr < y.addr ? -1 : x.addr > y.addr ? 1 : 0));
+    // sort() only needs the sign of the comparison, and Number() keeps the sign of any bigint difference.
+    const sorted = vas.slice().sort((x, y) => Number(x.addr - y.addr));
     for (const va of sorted) emit({ kind: 'unmap', va, keep: false });
   }
 
