@@ -1,7 +1,7 @@
 /**
- * The corpus: a directory of trace files (`corpus/*.json`).
+ * The corpus: a directory of trace files (`.json`, in it or in its subfolders).
  *
- * Loading reads every `.json` file in name order and decodes it with the
+ * Loading reads every `.json` file below it in path order and decodes it with the
  * codec (bad input throws `TraceInputError` naming file, command and field).
  * Saving is atomic -- the text goes to a temporary file in the same
  * directory which is then renamed into place -- and never overwrites a
@@ -12,7 +12,7 @@
 
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { decodeTrace, encodeTrace } from '../protocol/codec.ts';
 import { TraceInputError } from '../protocol/errors.ts';
 import type { Trace } from '../protocol/types.ts';
@@ -43,12 +43,18 @@ export async function loadTraceFile(file: string): Promise<Trace> {
   return decodeTrace(text, file);
 }
 
-/** The `.json` files of `dir`, in name order; none when the directory does not exist. */
+/**
+ * The `.json` files of `dir` and its subdirectories (e.g. `corpus/zoo/`), in
+ * path order; hidden files and folders (a leading dot, such as a save's
+ * temporary file) are left out. None when the directory does not exist.
+ */
 export async function listTraceFiles(dir: string): Promise<string[]> {
   if (!existsSync(dir)) return [];
   const s = await stat(dir);
   if (!s.isDirectory()) throw new TraceInputError({ file: dir, index: null, field: '', reason: 'is not a directory' });
-  const names = (await readdir(dir)).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
+  const names = (await readdir(dir, { recursive: true }))
+    .filter((n) => n.endsWith('.json') && !n.split(sep).some((part) => part.startsWith('.')))
+    .sort();
   return names.map((n) => join(dir, n));
 }
 

@@ -2,8 +2,8 @@
  * The corpus store: names from content, atomic saves that never overwrite a
  * different trace, and seed streams that do not depend on the worker count.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { batchCount, batchRuns, batchSeed, workerBatches } from '../../src/campaign/seeds.ts';
 import { contentHash, traceFileName } from '../../src/corpus/naming.ts';
@@ -50,6 +50,19 @@ describe('saveTrace', () => {
     expect(r.file).toBe(join(dir, name.replace('.json', '-1.json')));
     expect(readFileSync(join(dir, name), 'utf8')).toBe('not this trace');
     expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('loadCorpus', () => {
+  it('reads the traces of subdirectories too, in path order, and skips hidden files and folders', async () => {
+    const dir = tempDir();
+    await saveTrace(join(dir, 'zoo'), TRACE, 'keep-flag');
+    await saveTrace(dir, { ...TRACE, commands: [] }, 'paint');
+    mkdirSync(join(dir, '.hidden'));
+    writeFileSync(join(dir, '.hidden', 'x.json'), 'not a trace');
+    writeFileSync(join(dir, '.half-written.json'), 'not a trace');
+    const files = (await loadCorpus(dir)).map((t) => relative(dir, t.file));
+    expect(files).toEqual([traceFileName('paint', { ...TRACE, commands: [] }), join('zoo', traceFileName('keep-flag', TRACE))]);
   });
 });
 
