@@ -26,7 +26,7 @@ export const keepFlag: Invariant = {
       if (u === null) continue;
       const want = expectedKeep(ctx.command, u.va);
       if (u.keep !== want) {
-        return fail(want, u.keep, `op ${i} (${op.op.toUpperCase()} of ${vaText(u.va)}) has keep=${u.keep}`);
+        return fail(want, u.keep, `op ${i + 1} (${op.op.toUpperCase()} of ${vaText(u.va)}) has keep=${u.keep}`);
       }
     }
     return null;

@@ -79,10 +79,10 @@ function shape(ctx: StepContext): Failure | null {
   let lastTouched = -1;
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
-    if (!allowed.has(op.op)) return fail([...allowed], op.op, `op ${i} is a ${op.op.toUpperCase()}, which ${c.cmd} never produces`);
+    if (!allowed.has(op.op)) return fail([...allowed], op.op, `op ${i + 1} is a ${op.op.toUpperCase()}, which ${c.cmd} never produces`);
     if (op.op === 'map') {
       maps++;
-      if (i !== ops.length - 1) return fail(ops.length - 1, i, `the MAP is op ${i}, not the last op`);
+      if (i !== ops.length - 1) return fail(ops.length, i + 1, `the MAP is op ${i + 1} of ${ops.length}, not the last op`);
       if (c.cmd === 'map' && (op.addr !== c.addr || op.range !== c.range || op.bo !== c.bo || op.offset !== c.offset)) {
         return fail({ addr: c.addr, range: c.range, bo: c.bo, offset: c.offset }, op, 'the MAP op differs from the request');
       }
@@ -90,18 +90,18 @@ function shape(ctx: StepContext): Failure | null {
     }
     const va = touchedVa(op)!;
     if (prevEnd !== null && va.addr < prevEnd) {
-      return fail(`addr >= ${hex(prevEnd)}`, va.addr, `op ${i} concerns ${hex(va.addr)}, before the end of the previous op's VA`);
+      return fail(`addr >= ${hex(prevEnd)}`, va.addr, `op ${i + 1} concerns ${hex(va.addr)}, before the end of the previous op's VA`);
     }
     prevEnd = va.addr + va.range;
     if (op.op === 'remap') {
       remaps++;
-      if (op.prev === null && op.next === null) return fail('prev or next', null, `op ${i} is a REMAP keeping neither half (an UNMAP)`);
-      if (op.prev !== null && lastTouched !== -1) return fail(0, i, `op ${i} is a REMAP with a prev half but is not the first op`);
+      if (op.prev === null && op.next === null) return fail('prev or next', null, `op ${i + 1} is a REMAP keeping neither half (an UNMAP)`);
+      if (op.prev !== null && lastTouched !== -1) return fail(1, i + 1, `op ${i + 1} is a REMAP with a prev half but is not the first op`);
     }
     if (lastTouched !== -1) {
       const prevOp = ops[lastTouched]!;
       if (prevOp.op === 'remap' && prevOp.next !== null) {
-        return fail(lastTouched, i, `op ${lastTouched} is a REMAP with a next half but op ${i} follows it`);
+        return fail(lastTouched + 1, i + 1, `op ${lastTouched + 1} is a REMAP with a next half but op ${i + 1} follows it`);
       }
     }
     lastTouched = i;

@@ -23,10 +23,10 @@ export const remapHole: Invariant = {
       const h1 = op.next !== null ? op.next.addr : e;
       const [ha, hr] = op.hole;
       if (ha !== h0 || hr !== h1 - h0) {
-        return fail([h0, h1 - h0], op.hole, `op ${i} (REMAP of ${vaText(va)}) reports a wrong hole`);
+        return fail([h0, h1 - h0], op.hole, `op ${i + 1} (REMAP of ${vaText(va)}) reports a wrong hole`);
       }
       if (!(a <= h0 && h0 < h1 && h1 <= e)) {
-        return fail(`inside ${rangeText(a, va.range)}`, op.hole, `op ${i}'s hole is empty or outside the old VA`);
+        return fail(`inside ${rangeText(a, va.range)}`, op.hole, `op ${i + 1}'s hole is empty or outside the old VA`);
       }
     }
     return null;
