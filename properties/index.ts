@@ -17,4 +17,3 @@ export { classifyCase, CASE_COUNT, CASE_KEYS } from './classify-case.ts';
 export type { StepContext, StructuralContext, Invariant, StructuralInvariant } from './step-context.ts';
 export { checkStep, firstViolation } from './step-checker.ts';
 export { ALL_CHECKS, STRUCTURAL_CHECKS } from './invariants/index.ts';
-export { commandText } from './format.ts';

@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import type { BoId, Command, TraceHeader } from '../src/protocol/types.ts';
 import { U64_LIMIT } from '../src/protocol/types.ts';
-import { commandText } from './format.ts';
+import { formatCommand } from '../src/protocol/text.ts';
 import { isThenable } from './maybe-async.ts';
 import type { StepRunner } from './step-runner.ts';
 import {
@@ -84,7 +84,7 @@ abstract class Rule<D> implements fc.AsyncCommand<RuleModel, RuleTarget> {
   }
 
   toString(): string {
-    const body = this.resolved !== null ? commandText(this.resolved) : JSON.stringify(this.data);
+    const body = this.resolved !== null ? formatCommand(this.resolved) : JSON.stringify(this.data);
     return `${this.constructor.name}(${body})`;
   }
 }

@@ -3,7 +3,7 @@
  */
 import type { Command } from '../src/protocol/types.ts';
 import type { InvariantName } from './invariant-names.ts';
-import { commandText, valueText } from './format.ts';
+import { formatCommand, toDisplayJson } from '../src/protocol/text.ts';
 
 /** What an invariant check returns when it fails: expected vs actual and a one-line reason. */
 export interface Failure {
@@ -29,7 +29,7 @@ export class InvariantViolation extends Error {
   readonly reason: string;
 
   constructor(invariant: InvariantName, step: number, command: Command, failure: Failure) {
-    super(`${invariant} at step ${step} (${commandText(command)}): ${failure.reason}`);
+    super(`${invariant} at step ${step} (${formatCommand(command)}): ${failure.reason}`);
     this.name = 'InvariantViolation';
     this.invariant = invariant;
     this.step = step;
@@ -41,6 +41,6 @@ export class InvariantViolation extends Error {
 
   /** The message plus expected and actual, for reports. */
   detail(): string {
-    return `${this.message}\n  expected: ${valueText(this.expected)}\n  actual:   ${valueText(this.actual)}`;
+    return `${this.message}\n  expected: ${toDisplayJson(this.expected)}\n  actual:   ${toDisplayJson(this.actual)}`;
   }
 }

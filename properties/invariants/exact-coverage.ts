@@ -9,7 +9,7 @@ import type { VaRecord } from '../../src/protocol/types.ts';
 import type { Invariant, StepContext } from '../step-context.ts';
 import { fail, reportedOps } from './shared.ts';
 import { kernelOf, overlappingVas, sameVa, touchedVa } from '../geometry.ts';
-import { vaText } from '../format.ts';
+import { formatVa } from '../../src/protocol/text.ts';
 
 function expectedTouched(ctx: StepContext): VaRecord[] | null {
   const c = ctx.command;
@@ -42,11 +42,11 @@ export const exactCoverage: Invariant = {
     for (let i = 0; i < got.length; i++) {
       const w = want[i];
       const g = got[i]!;
-      if (w === undefined) return fail(want, got, `the ops concern ${vaText(g)}, which the command does not cover`);
-      if (!sameVa(w, g)) return fail(want, got, `touched VA ${i} is ${vaText(g)}, expected ${vaText(w)}`);
+      if (w === undefined) return fail(want, got, `the ops concern ${formatVa(g)}, which the command does not cover`);
+      if (!sameVa(w, g)) return fail(want, got, `touched VA ${i} is ${formatVa(g)}, expected ${formatVa(w)}`);
     }
     if (complete && got.length !== want.length) {
-      return fail(want, got, `the ops leave ${vaText(want[got.length]!)} untouched although the command covers it`);
+      return fail(want, got, `the ops leave ${formatVa(want[got.length]!)} untouched although the command covers it`);
     }
     return null;
   },

@@ -6,7 +6,7 @@
 import type { VaRecord, Command } from '../../src/protocol/types.ts';
 import type { Invariant } from '../step-context.ts';
 import { fail, reportedOps } from './shared.ts';
-import { vaText } from '../format.ts';
+import { formatVa } from '../../src/protocol/text.ts';
 
 /** The keep hint section 4 prescribes for `va` under `command`. */
 export function expectedKeep(command: Command, va: VaRecord): boolean {
@@ -26,7 +26,7 @@ export const keepFlag: Invariant = {
       if (u === null) continue;
       const want = expectedKeep(ctx.command, u.va);
       if (u.keep !== want) {
-        return fail(want, u.keep, `op ${i + 1} (${op.op.toUpperCase()} of ${vaText(u.va)}) has keep=${u.keep}`);
+        return fail(want, u.keep, `op ${i + 1} (${op.op.toUpperCase()} of ${formatVa(u.va)}) has keep=${u.keep}`);
       }
     }
     return null;

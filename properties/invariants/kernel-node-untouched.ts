@@ -6,7 +6,7 @@
 import type { StructuralInvariant } from '../step-context.ts';
 import { fail } from './shared.ts';
 import { kernelOf } from '../geometry.ts';
-import { vaText } from '../format.ts';
+import { formatVa } from '../../src/protocol/text.ts';
 
 /** The invariant this module describes, as a named check. */
 export const kernelNodeUntouched: StructuralInvariant = {
@@ -22,7 +22,7 @@ export const kernelNodeUntouched: StructuralInvariant = {
       return fail(want, got, 'the kernel node changed');
     }
     const leaked = ctx.after.vas.find((v) => v.kernel === true);
-    if (leaked !== undefined) return fail('no kernel VA among vas', leaked, `the kernel node is listed as an ordinary VA (${vaText(leaked)})`);
+    if (leaked !== undefined) return fail('no kernel VA among vas', leaked, `the kernel node is listed as an ordinary VA (${formatVa(leaked)})`);
     return null;
   },
 };

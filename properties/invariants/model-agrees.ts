@@ -6,7 +6,7 @@
 import type { Invariant } from '../step-context.ts';
 import { fail } from './shared.ts';
 import { differenceIfAny } from '../deep-diff.ts';
-import { valueText } from '../format.ts';
+import { toDisplayJson } from '../../src/protocol/text.ts';
 
 /** The invariant this module describes, as a named check. */
 export const modelAgrees: Invariant = {
@@ -15,13 +15,13 @@ export const modelAgrees: Invariant = {
     if (ctx.expectedObservation !== null) {
       const d = differenceIfAny(ctx.expectedObservation, ctx.observation, 'observation');
       if (d !== null) {
-        return fail(d.expected, d.actual, `${d.path} differs from the model: ${valueText(d.actual)} instead of ${valueText(d.expected)}`);
+        return fail(d.expected, d.actual, `${d.path} differs from the model: ${toDisplayJson(d.actual)} instead of ${toDisplayJson(d.expected)}`);
       }
     }
     if (ctx.expectedAfter !== null) {
       const d = differenceIfAny(ctx.expectedAfter, ctx.after, 'snapshot');
       if (d !== null) {
-        return fail(d.expected, d.actual, `${d.path} differs from the model: ${valueText(d.actual)} instead of ${valueText(d.expected)}`);
+        return fail(d.expected, d.actual, `${d.path} differs from the model: ${toDisplayJson(d.actual)} instead of ${toDisplayJson(d.expected)}`);
       }
     }
     return null;

@@ -17,7 +17,7 @@ import { kernelOf, overlappingVas, touchedVa } from '../geometry.ts';
 import type { StepContext, Invariant } from '../step-context.ts';
 import type { Failure } from '../violation.ts';
 import { fail, isOpsCommand, isSplitMerge } from './shared.ts';
-import { hex } from '../format.ts';
+import { hex } from '../../src/protocol/text.ts';
 
 const ALLOWED: Record<'map' | 'unmap' | 'bo_unmap' | 'prefetch', ReadonlySet<string>> = {
   map: new Set(['map', 'unmap', 'remap']),

@@ -18,7 +18,7 @@ import {
   rawSegments,
   type Segment,
 } from '../translation.ts';
-import { hex } from '../format.ts';
+import { hex } from '../../src/protocol/text.ts';
 
 function expectedSegments(c: Command, before: Snapshot): Segment[] | null {
   const segs = rawSegments(before.vas);

@@ -5,7 +5,7 @@
  */
 import type { Invariant } from '../step-context.ts';
 import { fail, reportedOps } from './shared.ts';
-import { rangeText, vaText } from '../format.ts';
+import { span, formatVa } from '../../src/protocol/text.ts';
 
 /** The invariant this module describes, as a named check. */
 export const remapHole: Invariant = {
@@ -23,10 +23,10 @@ export const remapHole: Invariant = {
       const h1 = op.next !== null ? op.next.addr : e;
       const [ha, hr] = op.hole;
       if (ha !== h0 || hr !== h1 - h0) {
-        return fail([h0, h1 - h0], op.hole, `op ${i + 1} (REMAP of ${vaText(va)}) reports a wrong hole`);
+        return fail([h0, h1 - h0], op.hole, `op ${i + 1} (REMAP of ${formatVa(va)}) reports a wrong hole`);
       }
       if (!(a <= h0 && h0 < h1 && h1 <= e)) {
-        return fail(`inside ${rangeText(a, va.range)}`, op.hole, `op ${i + 1}'s hole is empty or outside the old VA`);
+        return fail(`inside ${span(a, va.range)}`, op.hole, `op ${i + 1}'s hole is empty or outside the old VA`);
       }
     }
     return null;

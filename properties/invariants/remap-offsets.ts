@@ -10,7 +10,7 @@ import type { Piece } from '../../src/protocol/types.ts';
 import type { Invariant } from '../step-context.ts';
 import { fail, isSplitMerge, reportedOps } from './shared.ts';
 import { deepEqual } from '../deep-diff.ts';
-import { vaText } from '../format.ts';
+import { formatVa } from '../../src/protocol/text.ts';
 
 /** The invariant this module describes, as a named check. */
 export const remapOffsets: Invariant = {
@@ -27,7 +27,7 @@ export const remapOffsets: Invariant = {
       if (op.op === 'unmap') {
         const va = op.va;
         if (va.addr < ra || va.addr + va.range > re) {
-          return fail('a REMAP', 'an UNMAP', `op ${i + 1} unmaps ${vaText(va)}, which sticks out of the request: the part outside must be kept by a REMAP`);
+          return fail('a REMAP', 'an UNMAP', `op ${i + 1} unmaps ${formatVa(va)}, which sticks out of the request: the part outside must be kept by a REMAP`);
         }
         continue;
       }
@@ -38,10 +38,10 @@ export const remapOffsets: Invariant = {
       const prev: Piece | null = a < ra ? { addr: a, range: ra - a, bo: va.bo, offset: va.offset } : null;
       const next: Piece | null = e > re ? { addr: re, range: e - re, bo: va.bo, offset: va.offset + (re - a) } : null;
       if (!deepEqual(prev, op.prev)) {
-        return fail(prev, op.prev, `op ${i + 1} (REMAP of ${vaText(va)}) has a wrong prev half`);
+        return fail(prev, op.prev, `op ${i + 1} (REMAP of ${formatVa(va)}) has a wrong prev half`);
       }
       if (!deepEqual(next, op.next)) {
-        return fail(next, op.next, `op ${i + 1} (REMAP of ${vaText(va)}) has a wrong next half`);
+        return fail(next, op.next, `op ${i + 1} (REMAP of ${formatVa(va)}) has a wrong next half`);
       }
     }
     return null;

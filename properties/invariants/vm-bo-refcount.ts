@@ -8,7 +8,7 @@
 import type { BoId, VaRecord } from '../../src/protocol/types.ts';
 import type { StructuralInvariant } from '../step-context.ts';
 import { fail } from './shared.ts';
-import { vaText } from '../format.ts';
+import { formatVa } from '../../src/protocol/text.ts';
 
 /** The invariant this module describes, as a named check. */
 export const vmBoRefcount: StructuralInvariant = {
@@ -36,7 +36,7 @@ export const vmBoRefcount: StructuralInvariant = {
       }
     }
     for (const [bo, vas] of linked) {
-      if (!seen.has(bo)) return fail(`a live vm_bo of object ${bo}`, null, `${vaText(vas[0]!)} is not linked to a live vm_bo`);
+      if (!seen.has(bo)) return fail(`a live vm_bo of object ${bo}`, null, `${formatVa(vas[0]!)} is not linked to a live vm_bo`);
     }
     for (const [bo, h] of held) {
       if (h > 0 && !seen.has(bo)) return fail(`a live vm_bo of object ${bo} with ${h} references`, null, `the driver holds ${h} references on a vm_bo of object ${bo} that is gone`);

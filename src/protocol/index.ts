@@ -1,4 +1,5 @@
-/** The protocol: types, the JSON codec and its input error (PROTOCOL.md). */
+/** The protocol: types, the JSON codec and its input error (PROTOCOL.md), and the text notation of its values. */
 export * from './types.ts';
 export * from './errors.ts';
 export * from './codec.ts';
+export * from './text.ts';

@@ -6,9 +6,9 @@
  */
 
 import type { Observation, Snapshot, Trace } from '../protocol/types.ts';
-import { formatObservation, toDisplayJson } from './format.ts';
+import { formatCommand, formatObservation, toDisplayJson } from '../protocol/text.ts';
 import { stepPicture } from './picture.ts';
-import { formatCommand, formatProgram } from './program.ts';
+import { formatProgram } from './program.ts';
 
 /** The subject used when `--subject` is not given; replay commands leave it out. */
 export const DEFAULT_SUBJECT_SPEC = 'builtin:gpuvm';

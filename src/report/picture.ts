@@ -16,7 +16,7 @@
  */
 
 import type { Command, Snapshot, VaRecord } from '../protocol/types.ts';
-import { boName, hex } from './format.ts';
+import { boName, hex } from '../protocol/text.ts';
 
 /** One box: [addr, end) with a label. */
 export interface Box {

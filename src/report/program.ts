@@ -9,52 +9,12 @@
  * 1. map 0x2000+0x1000 -> bo1 @0x1000 via steps failAt 2
  * ```
  *
- * Commands are numbered from 0, like the command index in input errors
+ * Commands (in the notation of `src/protocol/text.ts`) are numbered from 0, like the command index in input errors
  * (`command 3 (map): field "addr"`) and the step of a violation.
  */
 
-import type { Command, Trace, TraceHeader } from '../protocol/types.ts';
-import { boName, hex, span } from './format.ts';
-
-/** One command in program notation (no number). */
-export function formatCommand(c: Command): string {
-  switch (c.cmd) {
-    case 'map': {
-      let s = `map ${span(c.addr, c.range)} -> ${boName(c.bo)} @${hex(c.offset)}`;
-      if (c.via !== undefined && c.via !== 'ops') s += ` via ${c.via}`;
-      if (c.failAt !== undefined) s += ` failAt ${c.failAt}`;
-      if (c.allocFailAt !== undefined) s += ` allocFailAt ${c.allocFailAt}`;
-      return s;
-    }
-    case 'unmap': {
-      let s = `unmap ${span(c.addr, c.range)}`;
-      if (c.via !== undefined && c.via !== 'ops') s += ` via ${c.via}`;
-      if (c.failAt !== undefined) s += ` failAt ${c.failAt}`;
-      if (c.allocFailAt !== undefined) s += ` allocFailAt ${c.allocFailAt}`;
-      return s;
-    }
-    case 'insert':
-      return `insert ${span(c.addr, c.range)} -> ${boName(c.bo)} @${hex(c.offset)}`;
-    case 'prefetch':
-    case 'remove':
-    case 'find':
-    case 'find_first':
-    case 'interval_empty':
-      return `${c.cmd} ${span(c.addr, c.range)}`;
-    case 'find_prev':
-      return `find_prev ${hex(c.start)}`;
-    case 'find_next':
-      return `find_next ${hex(c.end)}`;
-    case 'bo_unmap':
-    case 'bo_get':
-    case 'bo_put':
-      return `${c.cmd} ${boName(c.bo)}`;
-    case 'evict':
-      return `evict ${boName(c.bo)} ${c.evict}`;
-    case 'validate':
-      return 'validate';
-  }
-}
+import type { Trace, TraceHeader } from '../protocol/types.ts';
+import { boName, formatCommand, span } from '../protocol/text.ts';
 
 /** The header as two lines: the VM and the declared objects. */
 export function formatHeader(h: TraceHeader): string[] {

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { Snapshot, Trace, VaRecord } from '../../src/protocol/types.ts';
 import { junitXml, xmlEscape } from '../../src/report/junit.ts';
 import { drawRows, stepPicture } from '../../src/report/picture.ts';
-import { formatCommand, formatProgram } from '../../src/report/program.ts';
+import { formatCommand } from '../../src/protocol/text.ts';
+import { formatProgram } from '../../src/report/program.ts';
 import { replayCommand } from '../../src/report/failure.ts';
 
 function snap(vas: VaRecord[], kernel: Snapshot['kernel'] = null): Snapshot {

@@ -270,7 +270,7 @@ describe('violations', () => {
     expect(v!.expected).toBe(2);
     expect(v!.actual).toBe(3);
     expect(v!.message).toBe(
-      'gem-refcount at step 7 (map 0x2000+0x3000 bo=1 off=0x1000): object 1 has 3 references for 1 (driver) + 1 live vm_bos',
+      'gem-refcount at step 7 (map 0x2000+0x3000 -> bo1 @0x1000): object 1 has 3 references for 1 (driver) + 1 live vm_bos',
     );
   });
 

@@ -1,14 +1,16 @@
 /**
- * Small text formatters shared by the reports: u64 values, object names,
- * VA records, ops and observations, all in the compact notation the
- * program printer uses (`0x1000+0x3000 -> bo1 @0x0`).
+ * The one text notation of protocol values, used wherever a person reads them:
+ * invariant messages, failure reports, printed programs, `replay --verbose`.
+ * u64 values are lowercase hex as in traces; a mapping reads
+ * `0x1000+0x3000 -> bo1 @0x0` (range, object, offset); a command reads like a
+ * line of a program (`map 0x1000+0x3000 -> bo1 @0x0 via steps failAt 2`).
  */
 
-import type { BoRef, Observation, OpRecord, Piece, VaRecord } from '../protocol/types.ts';
+import type { BoRef, Command, Observation, OpRecord, Piece, VaRecord } from './types.ts';
 
-/** A u64 as lowercase hex, the way traces write it. */
+/** A bigint as lowercase hex, the way traces write u64 values (`0x1a00000`); a negative difference gets a leading minus. */
 export function hex(n: bigint): string {
-  return `0x${n.toString(16)}`;
+  return n < 0n ? `-0x${(-n).toString(16)}` : `0x${n.toString(16)}`;
 }
 
 /** `bo3`, or `null` for a NULL / sparse mapping. */
@@ -25,6 +27,46 @@ export function span(addr: bigint, range: bigint): string {
 export function formatVa(va: VaRecord | Piece): string {
   if ('kernel' in va && va.kernel === true) return `${span(va.addr, va.range)} kernel`;
   return va.bo === null ? `${span(va.addr, va.range)} -> null` : `${span(va.addr, va.range)} -> ${boName(va.bo)} @${hex(va.offset)}`;
+}
+
+/** One command in program notation (no number). */
+export function formatCommand(c: Command): string {
+  switch (c.cmd) {
+    case 'map': {
+      let s = `map ${span(c.addr, c.range)} -> ${boName(c.bo)} @${hex(c.offset)}`;
+      if (c.via !== undefined && c.via !== 'ops') s += ` via ${c.via}`;
+      if (c.failAt !== undefined) s += ` failAt ${c.failAt}`;
+      if (c.allocFailAt !== undefined) s += ` allocFailAt ${c.allocFailAt}`;
+      return s;
+    }
+    case 'unmap': {
+      let s = `unmap ${span(c.addr, c.range)}`;
+      if (c.via !== undefined && c.via !== 'ops') s += ` via ${c.via}`;
+      if (c.failAt !== undefined) s += ` failAt ${c.failAt}`;
+      if (c.allocFailAt !== undefined) s += ` allocFailAt ${c.allocFailAt}`;
+      return s;
+    }
+    case 'insert':
+      return `insert ${span(c.addr, c.range)} -> ${boName(c.bo)} @${hex(c.offset)}`;
+    case 'prefetch':
+    case 'remove':
+    case 'find':
+    case 'find_first':
+    case 'interval_empty':
+      return `${c.cmd} ${span(c.addr, c.range)}`;
+    case 'find_prev':
+      return `find_prev ${hex(c.start)}`;
+    case 'find_next':
+      return `find_next ${hex(c.end)}`;
+    case 'bo_unmap':
+    case 'bo_get':
+    case 'bo_put':
+      return `${c.cmd} ${boName(c.bo)}`;
+    case 'evict':
+      return `evict ${boName(c.bo)} ${c.evict}`;
+    case 'validate':
+      return 'validate';
+  }
 }
 
 /** One op on one line: `remap 0x0+0x4000 -> bo1 @0x0 keep=false prev 0x0+0x1000 ... hole 0x1000+0x1000`. */
