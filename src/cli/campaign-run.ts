@@ -3,12 +3,58 @@
  * progress on stderr, Ctrl-C handling, failure triage, and the summary.
  */
 
+import { availableParallelism } from 'node:os';
 import { Campaign, type CampaignResult } from '../campaign/campaign.ts';
 import { ProgressReporter } from '../campaign/progress.ts';
 import type { ReplayEnv } from '../campaign/replay-env.ts';
 import { Triage } from '../campaign/triage.ts';
+import { flagBoolean, flagNumber, type FlagSpec, type ParsedArgs } from './args.ts';
 import type { Io } from './io.ts';
 import type { SummaryInput } from './summary.ts';
+
+/** The flags of every campaign-running subcommand (`fuzz`, `check`). */
+export const CAMPAIGN_FLAGS: readonly FlagSpec[] = [
+  { name: 'subject', kind: 'string' },
+  { name: 'seed', kind: 'seed' },
+  { name: 'time', kind: 'duration' },
+  { name: 'runs', kind: 'count' },
+  { name: 'workers', kind: 'count' },
+  { name: 'out', kind: 'string' },
+  { name: 'max-commands', kind: 'count' },
+  { name: 'json', kind: 'boolean' },
+  { name: 'quiet', kind: 'boolean' },
+];
+
+/** How long and how wide a campaign runs, as the flags say. */
+export interface CampaignBounds {
+  readonly runs: number | null;
+  readonly timeMs: number | null;
+  readonly workers: number;
+  readonly maxCommands: number | null;
+  readonly quiet: boolean;
+}
+
+/**
+ * Read `--runs`, `--time`, `--workers`, `--max-commands` and `--quiet`. With
+ * neither --runs nor --time the campaign runs `defaultTimeMs`; with both, it
+ * stops at whichever comes first. Workers default to the number of cores.
+ */
+export function campaignBounds(args: ParsedArgs, defaultTimeMs: number): CampaignBounds {
+  const runs = flagNumber(args, 'runs') ?? null;
+  return {
+    runs,
+    timeMs: flagNumber(args, 'time') ?? (runs === null ? defaultTimeMs : null),
+    workers: flagNumber(args, 'workers') ?? availableParallelism(),
+    maxCommands: flagNumber(args, 'max-commands') ?? null,
+    quiet: flagBoolean(args, 'quiet'),
+  };
+}
+
+/** `seed 1, 2 workers, 300 runs or 60s`: the line a campaign announces itself with. */
+export function describeCampaign(seed: number, b: CampaignBounds): string {
+  const bound = [b.runs === null ? null : `${b.runs} runs`, b.timeMs === null ? null : `${b.timeMs / 1000}s`].filter((x) => x !== null).join(' or ');
+  return `seed ${seed}, ${b.workers} worker${b.workers === 1 ? '' : 's'}, ${bound}`;
+}
 
 export interface CampaignRunOptions {
   readonly subject: string;

@@ -7,13 +7,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { availableParallelism } from 'node:os';
 import { replayOnce } from '../campaign/replay-env.ts';
 import { loadCorpus } from '../corpus/store.ts';
 import { failureReport } from '../report/failure.ts';
 import { junitXml, type JunitCase } from '../report/junit.ts';
 import { expectNoPositionals, flagBoolean, flagNumber, flagString, parseArgs, type FlagSpec } from './args.ts';
-import { runCampaignFromCli } from './campaign-run.ts';
+import { CAMPAIGN_FLAGS, campaignBounds, describeCampaign, runCampaignFromCli } from './campaign-run.ts';
 import { CHECK_HELP } from './help.ts';
 import { EXIT_FAILURE, EXIT_OK, jsonLine, type Io } from './io.ts';
 import { replayEnv, subjectSpec } from './subject.ts';
@@ -23,17 +22,9 @@ export const DEFAULT_CHECK_SEED = 1;
 export const DEFAULT_CHECK_TIME_MS = 60_000;
 
 const FLAGS: readonly FlagSpec[] = [
-  { name: 'subject', kind: 'string' },
+  ...CAMPAIGN_FLAGS,
   { name: 'corpus', kind: 'string' },
-  { name: 'time', kind: 'duration' },
-  { name: 'runs', kind: 'count' },
-  { name: 'seed', kind: 'seed' },
-  { name: 'workers', kind: 'count' },
-  { name: 'out', kind: 'string' },
   { name: 'junit', kind: 'string' },
-  { name: 'max-commands', kind: 'count' },
-  { name: 'json', kind: 'boolean' },
-  { name: 'quiet', kind: 'boolean' },
 ];
 
 export async function checkCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -45,13 +36,10 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
   expectNoPositionals(args, 'check');
   const subject = subjectSpec(args);
   const corpusDir = flagString(args, 'corpus') ?? 'corpus';
-  const runs = flagNumber(args, 'runs') ?? null;
-  const timeMs = flagNumber(args, 'time') ?? (runs === null ? DEFAULT_CHECK_TIME_MS : null);
+  const bounds = campaignBounds(args, DEFAULT_CHECK_TIME_MS);
   const seed = flagNumber(args, 'seed') ?? DEFAULT_CHECK_SEED;
-  const workers = flagNumber(args, 'workers') ?? availableParallelism();
   const junit = flagString(args, 'junit');
   const json = flagBoolean(args, 'json');
-  const quiet = flagBoolean(args, 'quiet');
   // Bad input (a broken corpus file, an unknown subject) stops us before anything runs or is written.
   const corpus = await loadCorpus(corpusDir);
   const env = await replayEnv(subject);
@@ -78,16 +66,12 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
   io.out(`corpus: ${corpus.length - corpusFailures}/${corpus.length} traces pass (${corpusDir}/)`);
 
   // 2. The fixed-seed, time-boxed campaign.
-  if (!quiet) io.err(`check: campaign against ${subject}, seed ${seed}, ${workers} worker${workers === 1 ? '' : 's'}, ${runs === null ? '' : `${runs} runs`}${runs !== null && timeMs !== null ? ' or ' : ''}${timeMs === null ? '' : `${timeMs / 1000}s`}`);
+  if (!bounds.quiet) io.err(`check: campaign against ${subject}, ${describeCampaign(seed, bounds)}`);
   const { summary } = await runCampaignFromCli({
+    ...bounds,
     subject,
     seed,
-    workers,
-    runs,
-    timeMs,
-    maxCommands: flagNumber(args, 'max-commands') ?? null,
     outDir: flagString(args, 'out') ?? null,
-    quiet,
     label: 'check',
     env,
     io,
