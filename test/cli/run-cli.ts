@@ -8,8 +8,9 @@ import { join, resolve } from 'node:path';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const BIN = join(REPO, 'bin/gpuvm-check.mjs');
-export const KEEP_FAULT = 'test/fixtures/keep-ignores-offset.ts';
-export const HOLE_FAULT = 'test/fixtures/remap-hole-whole-va.ts';
+/** Faults of the zoo (bench/faults/) that the end-to-end tests campaign against. */
+export const KEEP_FAULT = 'bench/faults/keep-ignores-offset.ts';
+export const HOLE_FAULT = 'bench/faults/remap-hole-full-range.ts';
 
 export interface CliResult {
   readonly status: number | null;
