@@ -7,8 +7,9 @@ import { describe, expect, it } from 'vitest';
 import type { Command, Observation, OpRecord, Subject, SubjectFactory, TraceHeader } from '../../src/protocol/types.ts';
 import { ReferenceModel } from '../../model/index.ts';
 import { GpuVmSubject } from '../../src/driver/gpuvm-subject.ts';
-import { GpuVm, SplitMerge, type GpuVa, type OpRemap, type MapReq } from '../../src/gpuvm/index.ts';
+import { GpuVm, SplitMerge, type GpuVa, type MapReq } from '../../src/gpuvm/index.ts';
 import { replayTrace, runProperty, type InvariantName } from '../../properties/index.ts';
+import unlinkBeforeLink from '../../bench/faults/remap-unlink-first.ts';
 
 /** Wraps a subject and rewrites its observations. */
 class ObservationRewriter implements Subject {
@@ -89,27 +90,14 @@ const managerMissingRemap = vmWith(
   },
 );
 
-/** The driver unlinks the old VA before linking the halves (the vm_bo can die in between). */
-class UnlinkBeforeLink extends GpuVmSubject {
-  protected override applyRemap(op: OpRemap, prev: GpuVa | null, next: GpuVa | null): void {
-    const old = op.unmap.va;
-    const vmBo = old.vmBo;
-    old.unlink();
-    this.vm.remap(prev, next, op);
-    if (vmBo !== null) {
-      if (prev !== null) prev.link(vmBo);
-      if (next !== null) next.link(vmBo);
-    }
-  }
-}
-
 const cases: [string, SubjectFactory, InvariantName][] = [
   ['model with a wrong keep', modelWrongKeep, 'keep-flag'],
   ['model with the next offset off by one granule', modelNextOffByOne, 'remap-offsets'],
   ['manager with a wrong keep', managerWrongKeep, 'keep-flag'],
   ['manager with the next offset off by one granule', managerNextOffByOne, 'remap-offsets'],
   ['manager with a missing remap', managerMissingRemap, 'remap-offsets'],
-  ['driver unlinking before linking', () => new UnlinkBeforeLink(), 'vm-bo-refcount'],
+  // The zoo's fault 8: the driver unlinks the old VA before linking the halves (the vm_bo can die in between).
+  ['driver unlinking before linking', unlinkBeforeLink, 'vm-bo-refcount'],
 ];
 
 describe('broken subjects are caught with the right invariant', () => {
