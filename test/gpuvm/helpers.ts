@@ -2,7 +2,7 @@
  * Shared helpers for the production-manager tests: readable records of ops and
  * VAs, and a minimal driver loop that applies an ops list.
  */
-import { GpuVa } from '../../src/gpuvm/index.ts';
+import { GpuVa, GpuVmError } from '../../src/gpuvm/index.ts';
 import type { GemObject, GpuVaOp, GpuVm, MapReq } from '../../src/gpuvm/index.ts';
 
 export type Names = ReadonlyMap<GemObject, string>;
@@ -87,4 +87,14 @@ export function put(vm: GpuVm, addr: bigint, range: bigint, obj: GemObject | nul
 /** Everything observable about the VA tree, for "nothing changed" checks. */
 export function treeState(vm: GpuVm): Array<[bigint, bigint, GemObject | null, bigint, GpuVa]> {
   return [...vm.vas()].map((va) => [va.addr, va.range, va.obj, va.offset, va]);
+}
+
+/** The `GpuVmError` code `fn` throws, null when it does not throw (anything else thrown is named). */
+export function codeOf(fn: () => unknown): string | null {
+  try {
+    fn();
+    return null;
+  } catch (err) {
+    return err instanceof GpuVmError ? err.code : `not a GpuVmError: ${String(err)}`;
+  }
 }

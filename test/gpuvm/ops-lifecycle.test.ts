@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { GemObject, GpuVa, GpuVm, GpuVmError, remapToUnmapRange } from '../../src/gpuvm/index.ts';
 import type { GpuVaOp, GpuVmOps, OpMap, OpRemap, OpUnmap, SmStepCtx } from '../../src/gpuvm/index.ts';
-import { applyOps, put, recOps, treeState, vaRecs } from './helpers.ts';
+import { applyOps, codeOf, put, recOps, treeState, vaRecs } from './helpers.ts';
 
 const U = 0x1000n;
 
@@ -21,15 +21,6 @@ function world(ops?: GpuVmOps) {
   const b = put(vm, 3n * U, 2n * U, bo, 3n * U);
   const c = put(vm, 6n * U, 2n * U, bo, 6n * U);
   return { vm, bo, other, names, a, b, c };
-}
-
-function codeOf(fn: () => unknown): string | null {
-  try {
-    fn();
-    return null;
-  } catch (err) {
-    return err instanceof GpuVmError ? err.code : `not a GpuVmError: ${String(err)}`;
-  }
 }
 
 describe('ops lists', () => {

@@ -4,19 +4,10 @@
  * reach 2^64, input validation messages and destroy.
  */
 import { describe, expect, test } from 'vitest';
-import { GemObject, GpuVa, GpuVm, GpuVmError, U64_LIMIT } from '../../src/gpuvm/index.ts';
-import { put, treeState } from './helpers.ts';
+import { GemObject, GpuVa, GpuVm, U64_LIMIT } from '../../src/gpuvm/index.ts';
+import { codeOf, put, treeState } from './helpers.ts';
 
 const U = 0x1000n;
-
-function codeOf(fn: () => unknown): string | null {
-  try {
-    fn();
-    return null;
-  } catch (err) {
-    return err instanceof GpuVmError ? err.code : `not a GpuVmError: ${String(err)}`;
-  }
-}
 
 describe('VM configuration', () => {
   test('start + range beyond 2^64 is EINVAL, exactly 2^64 is fine', () => {

@@ -4,8 +4,8 @@
  * use-after-free detection.
  */
 import { describe, expect, test } from 'vitest';
-import { GemObject, GpuVa, GpuVm, GpuVmBo, GpuVmError, UseAfterFreeError } from '../../src/gpuvm/index.ts';
-import { put } from './helpers.ts';
+import { GemObject, GpuVa, GpuVm, GpuVmBo, UseAfterFreeError } from '../../src/gpuvm/index.ts';
+import { codeOf, put } from './helpers.ts';
 
 const U = 0x1000n;
 
@@ -14,15 +14,6 @@ function vmWithObjects() {
   const ext = new GemObject({ name: 'ext' });
   const local = new GemObject({ name: 'local', resv: vm.resv });
   return { vm, ext, local };
-}
-
-function codeOf(fn: () => unknown): string | null {
-  try {
-    fn();
-    return null;
-  } catch (err) {
-    return err instanceof GpuVmError ? err.code : `not a GpuVmError: ${String(err)}`;
-  }
 }
 
 describe('obtaining vm_bos', () => {
