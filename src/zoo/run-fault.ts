@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { runBatch } from '../campaign/batch.ts';
 import { replayOracle } from '../campaign/replay-env.ts';
-import { minimizeTrace, type TraceOracle } from '../minimize/minimize-trace.ts';
+import { minimizeTrace } from '../minimize/minimize-trace.ts';
 import { decodeTraceValue } from '../protocol/codec.ts';
 import type { CommandKind, SubjectFactory, Trace } from '../protocol/types.ts';
 
@@ -45,21 +45,6 @@ export interface FaultCampaignResult {
   readonly elapsedMs: number;
 }
 
-/**
- * A candidate the harness cannot even set up (e.g. a simplified header whose
- * reserved node left the VM, which the model's `reset` refuses) does not show
- * the failure: it counts as passing, so the minimiser moves on.
- */
-function guardedOracle(oracle: TraceOracle): TraceOracle {
-  return async (trace) => {
-    try {
-      return await oracle(trace);
-    } catch {
-      return null;
-    }
-  };
-}
-
 /** Runs the campaign described by `opts`. Rejects only when the harness itself breaks. */
 export async function runFaultCampaign(opts: FaultCampaignOptions): Promise<FaultCampaignResult> {
   const t0 = performance.now();
@@ -75,7 +60,7 @@ export async function runFaultCampaign(opts: FaultCampaignOptions): Promise<Faul
     const timeMs = performance.now() - t0;
     const runsToFailure = runs + f.runsBeforeFailure + 1;
     const trace = decodeTraceValue(f.trace, `zoo seed ${opts.seed} batch ${index}`);
-    const oracle = guardedOracle(replayOracle({ subjectFactory: opts.subjectFactory, modelFactory: opts.modelFactory }));
+    const oracle = replayOracle({ subjectFactory: opts.subjectFactory, modelFactory: opts.modelFactory });
     const min = await minimizeTrace(trace, oracle, { maxTests: opts.maxMinimizeTests ?? 2000 });
     return {
       seed: opts.seed,
