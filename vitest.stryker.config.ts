@@ -11,8 +11,6 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/gpuvm/**/*.test.ts', 'test/driver/**/*.test.ts', 'test/properties/**/*.test.ts'],
-    // Reads gpuvm.ts itself, which Stryker rewrites with its mutants: meaningless inside a mutation run.
-    exclude: ['test/gpuvm/stryker-mutate-ranges.test.ts'],
     pool: 'forks',
     testTimeout: 60_000,
   },

@@ -19,6 +19,16 @@ import { GemObject } from './gem.ts';
 import { IntervalNode, IntervalTree } from './interval-tree.ts';
 import type { GpuVaOp, GpuVmOps, MapReq, OpMap, OpRemap, OpUnmap, SmStepCtx } from './ops.ts';
 import { SplitMerge } from './split-merge.ts';
+import {
+  checkMapReq,
+  checkPrefetchRange,
+  checkSteps,
+  checkUnmapRange,
+  rangeProblem,
+  step,
+  type RangeValidFn,
+  type VmBounds,
+} from './request-checks.ts';
 import { U64_LIMIT, assertU64, clippedEnd, describe, hex, span } from './u64.ts';
 import { GpuVa, checkFlags } from './va.ts';
 import { GpuVmBo } from './vm-bo.ts';
@@ -41,8 +51,6 @@ export interface GpuVmConfig {
   resv?: object;
 }
 
-type StepName = 'smStepMap' | 'smStepRemap' | 'smStepUnmap';
-
 /** One GPU virtual address space (struct drm_gpuvm). See the module comment. */
 export class GpuVm {
   readonly name: string;
@@ -64,6 +72,10 @@ export class GpuVm {
   protected readonly splitMerge: SplitMerge;
   private readonly vmEnd: bigint;
   private readonly kernel: GpuVa | null;
+  /** What the request checks read: the VM's span and the kernel node's. */
+  private readonly bounds: VmBounds;
+  /** `rangeValid` as a function, so the checks use a variant's override. */
+  private readonly valid: RangeValidFn = (addr, range) => this.rangeValid(addr, range);
   private destroyed = false;
 
   /**
@@ -126,6 +138,7 @@ export class GpuVm {
     } else {
       this.kernel = null;
     }
+    this.bounds = { start: cfg.start, end: vmEnd, kernel: this.kernel === null ? null : { addr: reserveOffset, end: reserveOffset + reserveRange } };
   }
 
   // -------------------------------------------------------------------------
@@ -164,7 +177,7 @@ export class GpuVm {
   rangeValid(addr: bigint, range: bigint): boolean {
     assertU64('rangeValid', 'addr', addr);
     assertU64('rangeValid', 'range', range);
-    return this.rangeProblem(addr, range) === null;
+    return rangeProblem(this.bounds, addr, range) === null;
   }
 
   /**
@@ -206,7 +219,7 @@ export class GpuVm {
     const addr = va.addr;
     const range = va.range;
     if (!this.rangeValid(addr, range)) {
-      const why = this.rangeProblem(addr, range) ?? 'rejected by rangeValid';
+      const why = rangeProblem(this.bounds, addr, range) ?? 'rejected by rangeValid';
       throw new GpuVmError('EINVAL', `insert: ${span(addr, addr + range)} is not a valid range: ${why}`);
     }
     if (va.offset + range > U64_LIMIT) {
@@ -347,9 +360,9 @@ export class GpuVm {
    */
   smMap(req: MapReq, ctx: SmStepCtx): void {
     this.assertAlive('smMap');
-    this.checkSteps('smMap', ctx, ['smStepMap', 'smStepRemap', 'smStepUnmap']);
-    const r = this.checkMapReq('smMap', req);
-    this.splitMerge.mapOps(r, (op) => this.step(ctx, op));
+    checkSteps('smMap', ctx, ['smStepMap', 'smStepRemap', 'smStepUnmap']);
+    const r = checkMapReq('smMap', this.bounds, this.valid, req);
+    this.splitMerge.mapOps(r, (op) => step(ctx, op));
   }
 
   /**
@@ -363,9 +376,9 @@ export class GpuVm {
    */
   smUnmap(addr: bigint, range: bigint, ctx: SmStepCtx): void {
     this.assertAlive('smUnmap');
-    this.checkSteps('smUnmap', ctx, ['smStepRemap', 'smStepUnmap']);
-    this.checkUnmapRange('smUnmap', addr, range);
-    this.splitMerge.unmapOps(addr, range, (op) => this.step(ctx, op));
+    checkSteps('smUnmap', ctx, ['smStepRemap', 'smStepUnmap']);
+    checkUnmapRange('smUnmap', this.bounds, this.valid, addr, range);
+    this.splitMerge.unmapOps(addr, range, (op) => step(ctx, op));
   }
 
   /**
@@ -380,7 +393,7 @@ export class GpuVm {
    */
   smMapOpsCreate(req: MapReq): GpuVaOp[] {
     this.assertAlive('smMapOpsCreate');
-    const r = this.checkMapReq('smMapOpsCreate', req);
+    const r = checkMapReq('smMapOpsCreate', this.bounds, this.valid, req);
     const sm = this.splitMerge;
     return sm.buildList((emit) => sm.mapOps(r, emit), this.ops, 'smMapOpsCreate');
   }
@@ -395,7 +408,7 @@ export class GpuVm {
    */
   smUnmapOpsCreate(addr: bigint, range: bigint): GpuVaOp[] {
     this.assertAlive('smUnmapOpsCreate');
-    this.checkUnmapRange('smUnmapOpsCreate', addr, range);
+    checkUnmapRange('smUnmapOpsCreate', this.bounds, this.valid, addr, range);
     const sm = this.splitMerge;
     return sm.buildList((emit) => sm.unmapOps(addr, range, emit), this.ops, 'smUnmapOpsCreate');
   }
@@ -411,14 +424,7 @@ export class GpuVm {
   prefetchOpsCreate(addr: bigint, range: bigint): GpuVaOp[] {
     const fn = 'prefetchOpsCreate';
     this.assertAlive(fn);
-    assertU64(fn, 'addr', addr);
-    assertU64(fn, 'range', range);
-    const end = addr + range;
-    if (range === 0n) throw new GpuVmError('EINVAL', `${fn}: range must be at least 1`);
-    if (end > U64_LIMIT) throw new GpuVmError('EINVAL', `${fn}: addr ${hex(addr)} + range ${hex(range)} overflows 2^64`);
-    if (addr < this.start || end > this.vmEnd) {
-      throw new GpuVmError('EINVAL', `${fn}: ${span(addr, end)} is outside the VM ${span(this.start, this.vmEnd)}`);
-    }
+    checkPrefetchRange(fn, this.bounds, addr, range);
     const sm = this.splitMerge;
     return sm.buildList((emit) => sm.prefetchOps(addr, range, emit), this.ops, fn);
   }
@@ -627,19 +633,6 @@ export class GpuVm {
   // -------------------------------------------------------------------------
   // Internals
 
-  /** Why [addr, addr + range) is not a valid VA range, or null when it is. */
-  private rangeProblem(addr: bigint, range: bigint): string | null {
-    if (range === 0n) return 'the range is zero';
-    const end = addr + range;
-    if (end > U64_LIMIT) return 'addr + range overflows 2^64';
-    if (addr < this.start || end > this.vmEnd) return `it is outside the VM ${span(this.start, this.vmEnd)}`;
-    const k = this.kernel;
-    if (k !== null && addr < k.end && k.addr < end) {
-      return `it overlaps the kernel reserved node ${span(k.addr, k.end)}`;
-    }
-    return null;
-  }
-
   private attach(va: GpuVa): void {
     const node = new IntervalNode<GpuVa>(va.addr, va.end, va);
     this.tree.insert(node);
@@ -675,62 +668,6 @@ export class GpuVm {
     if (va._vm !== null) throw new GpuVmError('EINVAL', `remap: ${which} is already in a VM`);
     if (va._vmBo !== null) throw new GpuVmError('EINVAL', `remap: ${which} is still linked to a vm_bo`);
     return va;
-  }
-
-  private checkMapReq(fn: string, req: MapReq): MapReq {
-    if (typeof req !== 'object' || req === null) {
-      throw new GpuVmError('EINVAL', `${fn}: req must be an object, got ${describe(req)}`);
-    }
-    const { addr, range, obj, offset } = req;
-    assertU64(fn, 'addr', addr);
-    assertU64(fn, 'range', range);
-    assertU64(fn, 'offset', offset);
-    if (obj !== null && !(obj instanceof GemObject)) {
-      throw new GpuVmError('EINVAL', `${fn}: obj must be a GemObject or null, got ${describe(obj)}`);
-    }
-    if (!this.rangeValid(addr, range)) {
-      const why = this.rangeProblem(addr, range) ?? 'rejected by rangeValid';
-      throw new GpuVmError('EINVAL', `${fn}: ${span(addr, addr + range)} is not a valid range: ${why}`);
-    }
-    if (offset + range > U64_LIMIT) {
-      throw new GpuVmError('EINVAL', `${fn}: offset ${hex(offset)} + range ${hex(range)} overflows 2^64`);
-    }
-    return { addr, range, obj, offset };
-  }
-
-  private checkUnmapRange(fn: string, addr: bigint, range: bigint): void {
-    assertU64(fn, 'addr', addr);
-    assertU64(fn, 'range', range);
-    if (!this.rangeValid(addr, range)) {
-      const why = this.rangeProblem(addr, range) ?? 'rejected by rangeValid';
-      throw new GpuVmError('EINVAL', `${fn}: ${span(addr, addr + range)} is not a valid range: ${why}`);
-    }
-  }
-
-  private checkSteps(fn: string, ctx: SmStepCtx, names: readonly StepName[]): void {
-    if (typeof ctx !== 'object' || ctx === null) {
-      throw new GpuVmError('EINVAL', `${fn}: ctx must be an object with step callbacks`);
-    }
-    for (const name of names) {
-      if (typeof ctx[name] !== 'function') throw new GpuVmError('EINVAL', `${fn}: ctx.${name} is missing`);
-    }
-  }
-
-  private step(ctx: SmStepCtx, op: GpuVaOp): void {
-    switch (op.kind) {
-      case 'map':
-        ctx.smStepMap?.(op);
-        return;
-      case 'remap':
-        ctx.smStepRemap?.(op);
-        return;
-      case 'unmap':
-        ctx.smStepUnmap?.(op);
-        return;
-      // Stryker disable next-line ConditionalExpression: emptying the last case only drops its `return`, which falls out of the switch all the same
-      case 'prefetch':
-        return;
-    }
   }
 
   private checkObj(fn: string, obj: GemObject): void {
