@@ -1,7 +1,10 @@
 /**
  * `op-alloc-balance`: every op allocated through `opAlloc` during a command
  * is either handed back in a returned ops list or freed by the builder
- * (after an allocation failure): opsAllocated == opsReturned + opsFreedByBuilder.
+ * (after an allocation failure): opsAllocated == opsReturned + opsFreedByBuilder;
+ * and, when the subject tracks it, every op of the returned lists is freed by
+ * the end of the command (opsFreedByDriver == opsReturned: the lists are freed
+ * through `opFree`, op by op, as drm_gpuva_ops_free() does).
  * Needs the subject's `Accounting`; subjects without one skip it.
  */
 import type { Invariant } from '../step-context.ts';
@@ -19,6 +22,13 @@ export const opAllocBalance: Invariant = {
         { opsAllocated: accounted },
         { opsAllocated: a.opsAllocated, opsReturned: a.opsReturned, opsFreedByBuilder: a.opsFreedByBuilder },
         `${a.opsAllocated} ops allocated but ${a.opsReturned} returned + ${a.opsFreedByBuilder} freed by the builder`,
+      );
+    }
+    if (a.opsFreedByDriver !== undefined && a.opsFreedByDriver !== a.opsReturned) {
+      return fail(
+        { opsFreedByDriver: a.opsReturned },
+        { opsFreedByDriver: a.opsFreedByDriver, opsReturned: a.opsReturned },
+        `${a.opsReturned} ops were returned in lists but ${a.opsFreedByDriver} of them were freed when the lists were freed`,
       );
     }
     return null;

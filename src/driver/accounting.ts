@@ -13,7 +13,7 @@
 import type { GpuVaOp, GpuVmOps } from '../gpuvm/index.ts';
 import type { Accounting } from '../protocol/types.ts';
 
-/** The driver's accounting: the protocol's `Accounting` plus what the driver freed itself. */
+/** The driver's accounting: the protocol's `Accounting`, always with what the driver freed itself. */
 export interface DriverAccounting extends Accounting {
   /** Ops freed by the driver's own `opsFree` of the lists it was handed. */
   readonly opsFreedByDriver: number;

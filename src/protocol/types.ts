@@ -296,6 +296,12 @@ export interface Accounting {
   readonly opsFreedByBuilder: number;
   /** Ops handed back to the driver in returned ops lists. */
   readonly opsReturned: number;
+  /**
+   * Ops of the returned lists that were freed (through `opFree`, when the
+   * driver freed the lists) by the end of the command; absent when the subject
+   * does not track it.
+   */
+  readonly opsFreedByDriver?: number;
   /** Creating the same ops list twice gave equal lists and left the VM unchanged; null when not checked. */
   readonly opsPure: boolean | null;
 }

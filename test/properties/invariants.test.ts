@@ -128,6 +128,12 @@ const scenarios: Scenario[] = [
     bad: ctx(mapCmd, mapObs, mapAfter, { accounting: { ...goodAccounting, opsAllocated: 4 } }),
   },
   {
+    name: 'op-alloc-balance',
+    what: 'the returned list was freed without handing every op to opFree',
+    good: ctx(mapCmd, mapObs, mapAfter, { accounting: { ...goodAccounting, opsFreedByDriver: goodAccounting.opsReturned } }),
+    bad: ctx(mapCmd, mapObs, mapAfter, { accounting: { ...goodAccounting, opsFreedByDriver: goodAccounting.opsReturned - 1 } }),
+  },
+  {
     name: 'ops-pure',
     what: 'a query inserted a VA',
     good: ctx(findCmd, { ok: true, va: A }, before),
