@@ -16,7 +16,7 @@
  */
 import { GpuVmError, UseAfterFreeError } from './errors.ts';
 import { GemObject } from './gem.ts';
-import { IntervalNode, IntervalTree } from './interval-tree.ts';
+import { IntervalTree } from './interval-tree.ts';
 import type { GpuVaOp, GpuVmOps, MapReq, OpMap, OpRemap, OpUnmap, SmStepCtx } from './ops.ts';
 import { SplitMerge } from './split-merge.ts';
 import {
@@ -227,7 +227,7 @@ export class GpuVm {
       // split of this VA would compute a piece offset that is not a u64.
       throw new GpuVmError('EINVAL', `insert: offset ${hex(va.offset)} + range ${hex(range)} overflows 2^64`);
     }
-    const node = new IntervalNode<GpuVa>(addr, va.end, va);
+    const node = this.tree.createNode(addr, va.end, va);
     const hit = this.tree.insertDisjoint(node);
     if (hit !== null) {
       throw new GpuVmError(
@@ -634,7 +634,7 @@ export class GpuVm {
   // Internals
 
   private attach(va: GpuVa): void {
-    const node = new IntervalNode<GpuVa>(va.addr, va.end, va);
+    const node = this.tree.createNode(va.addr, va.end, va);
     this.tree.insert(node);
     va._node = node;
     va._vm = this;
@@ -643,7 +643,11 @@ export class GpuVm {
   /** Take a VA out of the tree (no checks; `remove` checks first). Protected for test doubles. */
   protected detach(va: GpuVa): void {
     const node = va._node;
-    if (node !== null) this.tree.remove(node);
+    if (node !== null) {
+      this.tree.remove(node);
+      // Nothing else references the node: the tree may reuse it for a later insert.
+      this.tree.recycleNode(node);
+    }
     va._node = null;
     va._vm = null;
   }

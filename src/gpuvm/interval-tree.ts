@@ -2,9 +2,30 @@
  * An augmented red-black interval tree over half-open bigint intervals.
  *
  * Nodes are keyed on `start` (equal starts keep insertion order) and every node
- * caches `maxEnd`, the largest `end` in its subtree, so overlap queries prune
- * whole subtrees. All bounds are exact bigints in [0, 2^64]; an interval is
- * [start, end) with start < end, so no "last = end - 1" arithmetic is needed.
+ * caches the largest `end` in its subtree (the augmentation, read as
+ * `maxEnd`), so overlap queries prune whole subtrees. All node bounds are exact
+ * bigints in [0, 2^64]; an interval is [start, end) with start < end, so no
+ * "last = end - 1" arithmetic is needed.
+ *
+ * Representation. The bigint bounds are kept for the public API, but the tree
+ * never compares them: each node also holds its start, end and subtree maximum
+ * as three small-integer "digits": hi = bits 60..64, mid = bits 30..59,
+ * lo = bits 0..29 of the value (fields `startHi`, `startMid`, `startLo`, and
+ * likewise `end*` and `max*`). Each digit is below 2^30, so V8 keeps it as a
+ * small integer (Smi) stored inline in the node object, on builds with and
+ * without pointer compression. Comparing two values is comparing their digit
+ * triples lexicographically, which is exact for every value up to and
+ * including 2^64. A descent therefore touches only the nodes themselves (no
+ * BigInt heap objects, no BigInt builtin calls); each query bound is split
+ * into digits once per call. The maximum is stored only as digits: `maxEnd`
+ * is a getter that rebuilds the bigint (for checks and tests, not the hot
+ * path). {@link IntervalTree.checkStructure} verifies that the digits of every
+ * node equal its bigint bounds and the true subtree maximum.
+ *
+ * Node reuse. {@link IntervalTree.recycleNode} takes back removed nodes (at
+ * most 1024) and {@link IntervalTree.createNode} re-initialises them, so a
+ * VM that maps and unmaps all the time does not allocate (and the garbage
+ * collector does not promote) a new node per insert.
  *
  * Costs: insert, remove, findFirst O(log n); in-order successor / predecessor
  * O(1) amortised; walking the k intervals overlapping a range O(log n + k).
@@ -14,28 +35,181 @@
  * double (the fault zoo) can break them and be caught by {@link checkStructure}.
  */
 
-/** One tree node; `item` is the payload (a GpuVa in the VM's tree). */
-export class IntervalNode<T> {
-  left: IntervalNode<T> | null = null;
-  right: IntervalNode<T> | null = null;
-  parent: IntervalNode<T> | null = null;
-  red = true;
-  /** Largest `end` in the subtree rooted here (the augmentation). */
-  maxEnd: bigint;
+// ---------------------------------------------------------------------------
+// Key digits
 
-  constructor(
-    readonly start: bigint,
-    readonly end: bigint,
-    readonly item: T,
-  ) {
-    this.maxEnd = end;
+/** 2^64, the largest node bound (kept local so the tree depends on nothing). */
+const LIMIT = 1n << 64n;
+/** 2^30, the radix of the digits. */
+const RADIX = 0x4000_0000;
+/** 2^30 - 1 as a bigint, to mask one digit out of a value. */
+const DIGIT_MASK = 0x3fff_ffffn;
+/** 2^53: below it, Number(v) is exact and the digits need no bigint arithmetic. */
+const EXACT_NUMBER = 2 ** 53;
+/**
+ * Query bounds are clamped to [-2^65, 2^65] before they are split. Every node
+ * bound lies in [0, 2^64], strictly inside, so clamping changes no comparison
+ * a query makes, and the hi digit always fits a Smi.
+ */
+const QUERY_CLAMP = 1n << 65n;
+
+/** Output of {@link splitKey}: the digits of the last value split. */
+let keyHi = 0;
+let keyMid = 0;
+let keyLo = 0;
+
+/**
+ * Split `v` into digits, written to keyHi / keyMid / keyLo: hi = v >> 60,
+ * mid = bits 30..59, lo = bits 0..29 (arithmetic shift, so a negative query
+ * bound still orders correctly). Values below 2^53 (every address in
+ * practice) take a bigint-free path; others are clamped to +-2^65 first.
+ */
+function splitKey(v: bigint): void {
+  const n = Number(v);
+  if (n >= 0 && n < EXACT_NUMBER) {
+    const mid = (n / RADIX) | 0;
+    keyHi = 0;
+    keyMid = mid;
+    keyLo = (n - mid * RADIX) | 0;
+    return;
+  }
+  const c = v > QUERY_CLAMP ? QUERY_CLAMP : v < -QUERY_CLAMP ? -QUERY_CLAMP : v;
+  keyHi = Number(c >> 60n);
+  keyMid = Number((c >> 30n) & DIGIT_MASK);
+  keyLo = Number(c & DIGIT_MASK);
+}
+
+/**
+ * {@link splitKey} for a node bound, which must be a bigint in [0, 2^64]
+ * (RangeError otherwise). The common case (below 2^53) needs no bigint compare.
+ */
+function splitBound(v: bigint, what: string): void {
+  if (typeof v === 'bigint') {
+    const n = Number(v);
+    if ((n >= 0 && n < EXACT_NUMBER) || (v >= 0n && v <= LIMIT)) {
+      splitKey(v);
+      return;
+    }
+  }
+  throw new RangeError(`IntervalNode: ${what} must be a bigint in [0, 2^64], got ${String(v)}`);
+}
+
+/** The value with digits (hi, mid, lo). Exact inverse of {@link splitKey} on [0, 2^64]. */
+function joinKey(hi: number, mid: number, lo: number): bigint {
+  return (BigInt(hi) << 60n) + (BigInt(mid) << 30n) + BigInt(lo);
+}
+
+/** Whether the value with digits (aHi, aMid, aLo) is below the one with digits (bHi, bMid, bLo). */
+function below(aHi: number, aMid: number, aLo: number, bHi: number, bMid: number, bLo: number): boolean {
+  return aHi !== bHi ? aHi < bHi : aMid !== bMid ? aMid < bMid : aLo < bLo;
+}
+
+/** The digits of `v` in [0, 2^64], by bigint arithmetic only: the independent reference checkStructure uses. */
+function referenceDigits(v: bigint): string {
+  return `${v >> 60n}/${(v >> 30n) & DIGIT_MASK}/${v & DIGIT_MASK}`;
+}
+
+// ---------------------------------------------------------------------------
+// Nodes
+
+/**
+ * One tree node; `item` is the payload (a GpuVa in the VM's tree). `start` and
+ * `end` are exact bigints in [0, 2^64] (RangeError otherwise); the digit
+ * fields are the tree's own copies of them (see the module comment).
+ */
+export class IntervalNode<T> {
+  /** Left child (lower starts), or null. */
+  left: IntervalNode<T> | null = null;
+  /** Right child (higher or equal starts), or null. */
+  right: IntervalNode<T> | null = null;
+  /** hi digit of the largest `end` in the subtree rooted here (the augmentation; maintained by the tree). */
+  maxHi = 0;
+  /** mid digit of the subtree maximum (maintained by the tree). */
+  maxMid = 0;
+  /** lo digit of the subtree maximum (maintained by the tree). */
+  maxLo = 0;
+  /** hi digit of `start`. */
+  readonly startHi: number = 0;
+  /** mid digit of `start`. */
+  readonly startMid: number = 0;
+  /** lo digit of `start`. */
+  readonly startLo: number = 0;
+  /** hi digit of `end`. */
+  readonly endHi: number = 0;
+  /** mid digit of `end`. */
+  readonly endMid: number = 0;
+  /** lo digit of `end`. */
+  readonly endLo: number = 0;
+  /** Parent node, or null for the root and for a detached node. */
+  parent: IntervalNode<T> | null = null;
+  /** Red-black colour (true = red). */
+  red = true;
+  /** Start of the interval (inclusive). */
+  readonly start!: bigint;
+  /** End of the interval (exclusive; may be 2^64). */
+  readonly end!: bigint;
+  /** The payload. */
+  readonly item!: T;
+
+  constructor(start: bigint, end: bigint, item: T) {
+    initNode(this, start, end, item);
+  }
+
+  /**
+   * Largest `end` in the subtree rooted here (the augmentation), rebuilt from
+   * its digits; allocates, so the tree itself never reads it. Assigning it
+   * overwrites the digits (a test aid for corrupting the augmentation).
+   */
+  get maxEnd(): bigint {
+    return joinKey(this.maxHi, this.maxMid, this.maxLo);
+  }
+  set maxEnd(value: bigint) {
+    splitKey(value);
+    this.maxHi = keyHi;
+    this.maxMid = keyMid;
+    this.maxLo = keyLo;
   }
 }
+
+/** An IntervalNode with its readonly fields writable: for {@link initNode} only. */
+type WritableNode<T> = { -readonly [K in keyof IntervalNode<T>]: IntervalNode<T>[K] };
+
+/**
+ * (Re)initialise `node` as a detached node for [start, end) carrying `item`:
+ * bounds and their digits, subtree maximum = end, no links, red. Shared by the
+ * constructor and {@link IntervalTree.createNode} (which reuses recycled nodes).
+ */
+function initNode<T>(node: IntervalNode<T>, start: bigint, end: bigint, item: T): void {
+  const w = node as WritableNode<T>;
+  splitBound(start, 'start');
+  w.startHi = keyHi;
+  w.startMid = keyMid;
+  w.startLo = keyLo;
+  splitBound(end, 'end');
+  w.endHi = keyHi;
+  w.endMid = keyMid;
+  w.endLo = keyLo;
+  w.maxHi = keyHi;
+  w.maxMid = keyMid;
+  w.maxLo = keyLo;
+  w.left = null;
+  w.right = null;
+  w.parent = null;
+  w.red = true;
+  w.start = start;
+  w.end = end;
+  w.item = item;
+}
+
+/** At most this many recycled nodes are kept for reuse per tree. */
+const SPARE_MAX = 1024;
 
 /** The augmented red-black interval tree (rb_root_cached + INTERVAL_TREE_DEFINE). */
 export class IntervalTree<T> {
   protected root: IntervalNode<T> | null = null;
   protected count = 0;
+  /** Nodes handed back by {@link recycleNode}, reused by {@link createNode}. */
+  private readonly spare: IntervalNode<T>[] = [];
 
   /** Number of nodes in the tree. */
   get size(): number {
@@ -95,6 +269,9 @@ export class IntervalTree<T> {
 
   // -------------------------------------------------------------------------
   // Overlap queries
+  //
+  // The public methods split their bigint bounds into digits once and hand
+  // the six digits to the private digit-level walks below.
 
   /**
    * The lowest-start node overlapping [start, end), or null. An empty query
@@ -104,8 +281,13 @@ export class IntervalTree<T> {
    */
   findFirst(start: bigint, end: bigint): IntervalNode<T> | null {
     const root = this.root;
-    if (root === null || end <= start || root.maxEnd <= start) return null;
-    return this.searchSubtree(root, start, end);
+    if (root === null) return null;
+    splitKey(start);
+    const sH = keyHi;
+    const sM = keyMid;
+    const sL = keyLo;
+    splitKey(end);
+    return this.firstIn(root, sH, sM, sL, keyHi, keyMid, keyLo);
   }
 
   /**
@@ -116,22 +298,12 @@ export class IntervalTree<T> {
    * Corresponds to INTERVAL_TREE_DEFINE's iter_next.
    */
   findNextOverlap(node: IntervalNode<T>, start: bigint, end: bigint): IntervalNode<T> | null {
-    let n = node;
-    for (;;) {
-      const r = n.right;
-      if (r !== null && r.maxEnd > start) return this.searchSubtree(r, start, end);
-      // Climb until we arrive from a left child.
-      let c = n;
-      let p = c.parent;
-      while (p !== null && p.right === c) {
-        c = p;
-        p = p.parent;
-      }
-      if (p === null) return null;
-      n = p;
-      if (n.start >= end) return null;
-      if (n.end > start) return n;
-    }
+    splitKey(start);
+    const sH = keyHi;
+    const sM = keyMid;
+    const sL = keyLo;
+    splitKey(end);
+    return this.nextIn(node, sH, sM, sL, keyHi, keyMid, keyLo);
   }
 
   /**
@@ -140,10 +312,20 @@ export class IntervalTree<T> {
    * Corresponds to a drm_gpuvm_for_each_va_range() walk.
    */
   collect(start: bigint, end: bigint, out: T[] = []): T[] {
-    let n = this.findFirst(start, end);
+    const root = this.root;
+    if (root === null) return out;
+    splitKey(start);
+    const sH = keyHi;
+    const sM = keyMid;
+    const sL = keyLo;
+    splitKey(end);
+    const eH = keyHi;
+    const eM = keyMid;
+    const eL = keyLo;
+    let n = this.firstIn(root, sH, sM, sL, eH, eM, eL);
     while (n !== null) {
       out.push(n.item);
-      n = this.findNextOverlap(n, start, end);
+      n = this.nextIn(n, sH, sM, sL, eH, eM, eL);
     }
     return out;
   }
@@ -156,11 +338,21 @@ export class IntervalTree<T> {
    * the split/merge helpers.
    */
   collectDisjoint(start: bigint, end: bigint, out: T[] = []): T[] {
-    let n = this.findFirst(start, end);
+    const root = this.root;
+    if (root === null) return out;
+    splitKey(start);
+    const sH = keyHi;
+    const sM = keyMid;
+    const sL = keyLo;
+    splitKey(end);
+    const eH = keyHi;
+    const eM = keyMid;
+    const eL = keyLo;
+    let n = this.firstIn(root, sH, sM, sL, eH, eM, eL);
     while (n !== null) {
       out.push(n.item);
-      if (n.end >= end) break;
-      n = this.findNextOverlap(n, start, end);
+      if (!below(n.endHi, n.endMid, n.endLo, eH, eM, eL)) break;
+      n = this.nextIn(n, sH, sM, sL, eH, eM, eL);
     }
     return out;
   }
@@ -178,21 +370,102 @@ export class IntervalTree<T> {
 
   /** Lowest-start node overlapping [start, end) inside the subtree at `top`. */
   protected searchSubtree(top: IntervalNode<T>, start: bigint, end: bigint): IntervalNode<T> | null {
+    splitKey(start);
+    const sH = keyHi;
+    const sM = keyMid;
+    const sL = keyLo;
+    splitKey(end);
+    return this.searchIn(top, sH, sM, sL, keyHi, keyMid, keyLo);
+  }
+
+  /** findFirst on digits: the query is [s, e) = [(sH, sM, sL), (eH, eM, eL)). */
+  private firstIn(
+    root: IntervalNode<T>,
+    sH: number, sM: number, sL: number,
+    eH: number, eM: number, eL: number,
+  ): IntervalNode<T> | null {
+    // An empty query, or one starting at or after every end, finds nothing.
+    if (!below(sH, sM, sL, eH, eM, eL) || !below(sH, sM, sL, root.maxHi, root.maxMid, root.maxLo)) return null;
+    return this.searchIn(root, sH, sM, sL, eH, eM, eL);
+  }
+
+  /** findNextOverlap on digits. */
+  private nextIn(
+    node: IntervalNode<T>,
+    sH: number, sM: number, sL: number,
+    eH: number, eM: number, eL: number,
+  ): IntervalNode<T> | null {
+    let n = node;
+    for (;;) {
+      const r = n.right;
+      if (r !== null && below(sH, sM, sL, r.maxHi, r.maxMid, r.maxLo)) return this.searchIn(r, sH, sM, sL, eH, eM, eL);
+      // Climb until we arrive from a left child.
+      let c = n;
+      let p = c.parent;
+      while (p !== null && p.right === c) {
+        c = p;
+        p = p.parent;
+      }
+      if (p === null) return null;
+      n = p;
+      if (!below(n.startHi, n.startMid, n.startLo, eH, eM, eL)) return null;
+      if (below(sH, sM, sL, n.endHi, n.endMid, n.endLo)) return n;
+    }
+  }
+
+  /** searchSubtree on digits. */
+  private searchIn(
+    top: IntervalNode<T>,
+    sH: number, sM: number, sL: number,
+    eH: number, eM: number, eL: number,
+  ): IntervalNode<T> | null {
     let n = top;
     for (;;) {
       const l = n.left;
-      if (l !== null && l.maxEnd > start) {
+      if (l !== null && below(sH, sM, sL, l.maxHi, l.maxMid, l.maxLo)) {
         // Some interval on the left ends after `start`; it starts before n, so
         // if anything overlaps at all, the lowest overlap is on the left.
         n = l;
         continue;
       }
-      if (n.start >= end) return null;
-      if (n.end > start) return n;
+      if (!below(n.startHi, n.startMid, n.startLo, eH, eM, eL)) return null;
+      if (below(sH, sM, sL, n.endHi, n.endMid, n.endLo)) return n;
       const r = n.right;
-      if (r === null || r.maxEnd <= start) return null;
+      if (r === null || !below(sH, sM, sL, r.maxHi, r.maxMid, r.maxLo)) return null;
       n = r;
     }
+  }
+
+  // -------------------------------------------------------------------------
+  // Node reuse
+
+  /**
+   * A detached node for [start, end) carrying `item` (RangeError for bounds
+   * outside [0, 2^64], as the IntervalNode constructor): a recycled node when
+   * one is available, else a new one. Reuse spares a busy tree the allocation,
+   * and the garbage collector the promotion, of one node per insert.
+   * No drm_gpuvm counterpart (the kernel embeds the node in struct drm_gpuva).
+   */
+  createNode(start: bigint, end: bigint, item: T): IntervalNode<T> {
+    const n = this.spare.pop();
+    if (n === undefined) return new IntervalNode(start, end, item);
+    initNode(n, start, end, item);
+    return n;
+  }
+
+  /**
+   * Offer a node that was removed from this tree (or never inserted), and
+   * that the caller no longer references, for reuse by a later
+   * {@link createNode}, which re-initialises it. Returns whether it was taken:
+   * not when it is still linked (it is the root or has a parent or child) or
+   * when SPARE_MAX (1024) spares are already kept. A spare keeps its old
+   * payload reachable until it is reused. No drm_gpuvm counterpart.
+   */
+  recycleNode(node: IntervalNode<T>): boolean {
+    if (node === this.root || node.parent !== null || node.left !== null || node.right !== null) return false;
+    if (this.spare.length >= SPARE_MAX) return false;
+    this.spare.push(node);
+    return true;
   }
 
   // -------------------------------------------------------------------------
@@ -205,17 +478,27 @@ export class IntervalTree<T> {
   insert(node: IntervalNode<T>): void {
     node.left = null;
     node.right = null;
-    node.maxEnd = node.end;
+    const eH = node.endHi;
+    const eM = node.endMid;
+    const eL = node.endLo;
+    node.maxHi = eH;
+    node.maxMid = eM;
+    node.maxLo = eL;
     node.red = true;
     let parent: IntervalNode<T> | null = null;
     let n = this.root;
     let goLeft = false;
-    const start = node.start;
-    const end = node.end;
+    const sH = node.startHi;
+    const sM = node.startMid;
+    const sL = node.startLo;
     while (n !== null) {
-      if (n.maxEnd < end) n.maxEnd = end;
+      if (below(n.maxHi, n.maxMid, n.maxLo, eH, eM, eL)) {
+        n.maxHi = eH;
+        n.maxMid = eM;
+        n.maxLo = eL;
+      }
       parent = n;
-      goLeft = start < n.start;
+      goLeft = below(sH, sM, sL, n.startHi, n.startMid, n.startLo);
       n = goLeft ? n.left : n.right;
     }
     node.parent = parent;
@@ -236,8 +519,12 @@ export class IntervalTree<T> {
    * Corresponds to the overlap check plus insert of __drm_gpuva_insert().
    */
   insertDisjoint(node: IntervalNode<T>): IntervalNode<T> | null {
-    const start = node.start;
-    const end = node.end;
+    const sH = node.startHi;
+    const sM = node.startMid;
+    const sL = node.startLo;
+    const eH = node.endHi;
+    const eM = node.endMid;
+    const eL = node.endLo;
     let parent: IntervalNode<T> | null = null;
     let pred: IntervalNode<T> | null = null;
     let succ: IntervalNode<T> | null = null;
@@ -245,7 +532,7 @@ export class IntervalTree<T> {
     let goLeft = false;
     while (n !== null) {
       parent = n;
-      goLeft = start < n.start;
+      goLeft = below(sH, sM, sL, n.startHi, n.startMid, n.startLo);
       if (goLeft) {
         succ = n;
         n = n.left;
@@ -254,18 +541,24 @@ export class IntervalTree<T> {
         n = n.right;
       }
     }
-    if (pred !== null && pred.end > start) return pred;
-    if (succ !== null && succ.start < end) return succ;
+    if (pred !== null && below(sH, sM, sL, pred.endHi, pred.endMid, pred.endLo)) return pred;
+    if (succ !== null && below(succ.startHi, succ.startMid, succ.startLo, eH, eM, eL)) return succ;
     node.left = null;
     node.right = null;
-    node.maxEnd = end;
+    node.maxHi = eH;
+    node.maxMid = eM;
+    node.maxLo = eL;
     node.red = true;
     node.parent = parent;
     if (parent === null) this.root = node;
     else if (goLeft) parent.left = node;
     else parent.right = node;
-    // Ancestors' maxEnd only grow; stop at the first one already covering end.
-    for (let p = parent; p !== null && p.maxEnd < end; p = p.parent) p.maxEnd = end;
+    // Ancestors' maxima only grow; stop at the first one already covering end.
+    for (let p = parent; p !== null && below(p.maxHi, p.maxMid, p.maxLo, eH, eM, eL); p = p.parent) {
+      p.maxHi = eH;
+      p.maxMid = eM;
+      p.maxLo = eL;
+    }
     this.count++;
     this.insertFixup(node);
     return null;
@@ -278,7 +571,9 @@ export class IntervalTree<T> {
     let removedRed: boolean;
     /** The successor that takes z's place when z has two children. */
     let moved: IntervalNode<T> | null = null;
-    const zMax = z.maxEnd;
+    const zHi = z.maxHi;
+    const zMid = z.maxMid;
+    const zLo = z.maxLo;
     if (z.left === null) {
       removedRed = z.red;
       x = z.right;
@@ -312,14 +607,16 @@ export class IntervalTree<T> {
     // Every node whose subtree lost z (or gained y) lies on the path from
     // xParent to the root: refresh the augmentation along it. Below the node
     // that moved into z's place every node is recomputed; from there on the
-    // walk stops at the first node whose maxEnd did not change.
-    let below = moved !== null;
+    // walk stops at the first node whose maximum did not change.
+    let belowMoved = moved !== null;
     for (let p = xParent; p !== null; p = p.parent) {
-      const before = p === moved ? zMax : p.maxEnd;
+      const wasHi = p === moved ? zHi : p.maxHi;
+      const wasMid = p === moved ? zMid : p.maxMid;
+      const wasLo = p === moved ? zLo : p.maxLo;
       this.updateAugment(p);
-      if (p === moved) below = false;
-      else if (below) continue;
-      if (p.maxEnd === before) break;
+      if (p === moved) belowMoved = false;
+      else if (belowMoved) continue;
+      if (p.maxHi === wasHi && p.maxMid === wasMid && p.maxLo === wasLo) break;
     }
     if (!removedRed) this.deleteFixup(x, xParent);
     z.left = null;
@@ -336,14 +633,26 @@ export class IntervalTree<T> {
   // -------------------------------------------------------------------------
   // Balancing and augmentation (protected: overridable by test doubles)
 
-  /** Recompute `node.maxEnd` from its own end and its children's maxEnd. */
+  /** Recompute the subtree maximum of `node` (its digits) from its own end and its children's maxima. */
   protected updateAugment(node: IntervalNode<T>): void {
-    let m = node.end;
-    const l = node.left;
-    const r = node.right;
-    if (l !== null && l.maxEnd > m) m = l.maxEnd;
-    if (r !== null && r.maxEnd > m) m = r.maxEnd;
-    node.maxEnd = m;
+    let h = node.endHi;
+    let m = node.endMid;
+    let l = node.endLo;
+    const a = node.left;
+    if (a !== null && below(h, m, l, a.maxHi, a.maxMid, a.maxLo)) {
+      h = a.maxHi;
+      m = a.maxMid;
+      l = a.maxLo;
+    }
+    const b = node.right;
+    if (b !== null && below(h, m, l, b.maxHi, b.maxMid, b.maxLo)) {
+      h = b.maxHi;
+      m = b.maxMid;
+      l = b.maxLo;
+    }
+    node.maxHi = h;
+    node.maxMid = m;
+    node.maxLo = l;
   }
 
   /** Left rotation at `x` (x.right moves up); refreshes both nodes' augmentation. */
@@ -502,9 +811,11 @@ export class IntervalTree<T> {
   /**
    * Verify the structure and return the problems found (empty when sound):
    * parent links, start order, red-black rules (black root, no red node with
-   * a red child, equal black height on every path), each node's maxEnd equal
-   * to the largest end in its subtree, and the node count.
-   * A test aid with no drm_gpuvm counterpart.
+   * a red child, equal black height on every path), each node's subtree
+   * maximum equal to the largest end in its subtree, the start / end digits
+   * equal to the digits of the bigint bounds, and the node count. Digits are
+   * checked against a plain bigint computation, independent of the tree's
+   * own conversion. A test aid with no drm_gpuvm counterpart.
    */
   checkStructure(): string[] {
     const problems: string[] = [];
@@ -513,23 +824,36 @@ export class IntervalTree<T> {
     if (root !== null && root.red) problems.push('root is red');
     let nodes = 0;
     let prevStart: bigint | null = null;
-    const visit = (n: IntervalNode<T> | null, parent: IntervalNode<T> | null): number => {
-      if (n === null) return 1;
+    /** Returns the black height of the subtree at `n` and the largest end in it (null when empty). */
+    const visit = (n: IntervalNode<T> | null, parent: IntervalNode<T> | null): [number, bigint | null] => {
+      if (n === null) return [1, null];
       nodes++;
-      if (n.parent !== parent) problems.push(`node [${n.start}, ${n.end}) has a wrong parent link`);
+      const what = `node [${n.start}, ${n.end})`;
+      if (n.parent !== parent) problems.push(`${what} has a wrong parent link`);
       if (n.red && ((n.left !== null && n.left.red) || (n.right !== null && n.right.red))) {
-        problems.push(`red node [${n.start}, ${n.end}) has a red child`);
+        problems.push(`red ${what} has a red child`);
       }
-      const lh = visit(n.left, n);
-      if (prevStart !== null && n.start < prevStart) problems.push(`node [${n.start}, ${n.end}) is out of order`);
+      const startDigits = `${n.startHi}/${n.startMid}/${n.startLo}`;
+      if (startDigits !== referenceDigits(n.start)) {
+        problems.push(`${what} has start digits ${startDigits}, expected ${referenceDigits(n.start)}`);
+      }
+      const endDigits = `${n.endHi}/${n.endMid}/${n.endLo}`;
+      if (endDigits !== referenceDigits(n.end)) {
+        problems.push(`${what} has end digits ${endDigits}, expected ${referenceDigits(n.end)}`);
+      }
+      const [lh, lmax] = visit(n.left, n);
+      if (prevStart !== null && n.start < prevStart) problems.push(`${what} is out of order`);
       prevStart = n.start;
-      const rh = visit(n.right, n);
-      if (lh !== rh) problems.push(`node [${n.start}, ${n.end}) has black heights ${lh} and ${rh}`);
+      const [rh, rmax] = visit(n.right, n);
+      if (lh !== rh) problems.push(`${what} has black heights ${lh} and ${rh}`);
       let m = n.end;
-      if (n.left !== null && n.left.maxEnd > m) m = n.left.maxEnd;
-      if (n.right !== null && n.right.maxEnd > m) m = n.right.maxEnd;
-      if (n.maxEnd !== m) problems.push(`node [${n.start}, ${n.end}) has maxEnd ${n.maxEnd}, expected ${m}`);
-      return lh + (n.red ? 0 : 1);
+      if (lmax !== null && lmax > m) m = lmax;
+      if (rmax !== null && rmax > m) m = rmax;
+      const maxDigits = `${n.maxHi}/${n.maxMid}/${n.maxLo}`;
+      if (maxDigits !== referenceDigits(m)) {
+        problems.push(`${what} has maxEnd ${n.maxEnd}, expected ${m} (digits ${maxDigits}, expected ${referenceDigits(m)})`);
+      }
+      return [lh + (n.red ? 0 : 1), m];
     };
     visit(root, null);
     if (nodes !== this.count) problems.push(`size is ${this.count} but ${nodes} nodes are reachable`);

@@ -177,3 +177,133 @@ describe('IntervalTree', () => {
     expect(tree.checkStructure()).toEqual([]);
   });
 });
+
+/** Values a few units either side of the digit boundaries (2^30, 2^60), the 2^53 fast-path edge and 2^64. */
+const SPLIT_POINTS = [0n, 1n << 30n, 1n << 53n, 1n << 60n, U64_LIMIT - 64n];
+const nearSplit = fc
+  .tuple(fc.constantFrom(...SPLIT_POINTS), fc.bigInt({ min: -40n, max: 40n }))
+  .map(([p, d]) => (p + d < 0n ? 0n : p + d >= U64_LIMIT ? U64_LIMIT - 1n : p + d));
+
+describe('IntervalTree small-integer keys', () => {
+  test('agrees with a sorted array when bounds straddle the digit boundaries 2^30, 2^53, 2^60 and 2^64', () => {
+    const splitCmd: fc.Arbitrary<Cmd> = fc.oneof(
+      { weight: 5, arbitrary: fc.record({ op: fc.constant('insert' as const), start: nearSplit, len: fc.bigInt({ min: 1n, max: 90n }) }) },
+      { weight: 2, arbitrary: fc.record({ op: fc.constant('remove' as const), pick: fc.nat() }) },
+      { weight: 3, arbitrary: fc.record({ op: fc.constant('query' as const), start: nearSplit, len: fc.bigInt({ min: 0n, max: 120n }) }) },
+    );
+    fc.assert(
+      fc.property(fc.array(splitCmd, { maxLength: 120 }), (cmds) => {
+        runAgainstArray(cmds);
+      }),
+      { seed: 2030, numRuns: 200 },
+    );
+  });
+
+  test('orders values that differ only in one digit, and reports the exact subtree maximum at 2^64', () => {
+    const tree = new IntervalTree<string>();
+    const bounds: [bigint, string][] = [
+      [(1n << 30n) - 1n, 'lo-max'],
+      [1n << 30n, 'mid-1'],
+      [(1n << 60n) - 1n, 'mid-max'],
+      [1n << 60n, 'hi-1'],
+      [(1n << 53n) - 1n, 'exact-max'],
+      [1n << 53n, 'exact-edge'],
+      [(1n << 53n) + 1n, 'exact-edge+1'],
+    ];
+    for (const [start, name] of bounds) tree.insert(new IntervalNode(start, start + 1n, name));
+    tree.insert(new IntervalNode(U64_LIMIT - 1n, U64_LIMIT, 'top'));
+    expect(tree.toArray()).toEqual(['lo-max', 'mid-1', 'exact-max', 'exact-edge', 'exact-edge+1', 'mid-max', 'hi-1', 'top']);
+    expect(tree.checkStructure()).toEqual([]);
+    expect(tree.findFirst((1n << 53n) + 1n, (1n << 53n) + 2n)?.item).toBe('exact-edge+1');
+    expect(tree.findFirst((1n << 30n) - 1n, 1n << 30n)?.item).toBe('lo-max');
+    expect(tree.findFirst(U64_LIMIT - 1n, U64_LIMIT + 1n)?.item).toBe('top');
+    expect(tree.findFirst(U64_LIMIT, U64_LIMIT + 1n)).toBeNull();
+    const root = tree.first();
+    let n = root;
+    while (n !== null && n.parent !== null) n = n.parent;
+    expect(n?.maxEnd).toBe(U64_LIMIT);
+  });
+
+  test('checkStructure reports digits that disagree with the bigint bounds', () => {
+    const tree = new IntervalTree<number>();
+    const node = new IntervalNode(5n << 30n, (5n << 30n) + 7n, 1);
+    tree.insert(node);
+    expect(tree.checkStructure()).toEqual([]);
+    (node as { startMid: number }).startMid = 4;
+    (node as { endLo: number }).endLo = 8;
+    const problems = tree.checkStructure().join('\n');
+    expect(problems).toMatch(/start digits 0\/4\/0, expected 0\/5\/0/);
+    expect(problems).toMatch(/end digits 0\/5\/8, expected 0\/5\/7/);
+  });
+
+  test('a node rejects bounds outside [0, 2^64]', () => {
+    expect(() => new IntervalNode(-1n, 5n, 0)).toThrow(RangeError);
+    expect(() => new IntervalNode(0n, U64_LIMIT + 1n, 0)).toThrow(/end must be a bigint in \[0, 2\^64\]/);
+    expect(new IntervalNode(0n, U64_LIMIT, 0).maxEnd).toBe(U64_LIMIT);
+  });
+});
+
+describe('IntervalTree node reuse', () => {
+  test('createNode returns a recycled node re-initialised for its new interval', () => {
+    const tree = new IntervalTree<string>();
+    const a = tree.createNode(10n, 20n, 'a');
+    tree.insert(a);
+    tree.insert(tree.createNode(30n, 40n, 'b'));
+    tree.remove(a);
+    expect(tree.recycleNode(a)).toBe(true);
+    const c = tree.createNode(1n << 60n, (1n << 60n) + 5n, 'c');
+    expect(c).toBe(a);
+    expect([c.start, c.end, c.item, c.maxEnd, c.left, c.right, c.parent]).toEqual([1n << 60n, (1n << 60n) + 5n, 'c', (1n << 60n) + 5n, null, null, null]);
+    tree.insert(c);
+    expect(tree.checkStructure()).toEqual([]);
+    expect(tree.toArray()).toEqual(['b', 'c']);
+    expect(tree.createNode(50n, 60n, 'd')).not.toBe(a);
+  });
+
+  test('recycleNode refuses a node that is still linked in the tree', () => {
+    const tree = new IntervalTree<number>();
+    const nodes = [1n, 2n, 3n].map((s) => tree.createNode(s * 10n, s * 10n + 5n, Number(s)));
+    for (const n of nodes) tree.insert(n);
+    for (const n of nodes) expect(tree.recycleNode(n)).toBe(false);
+    expect(tree.createNode(1n, 2n, 0)).not.toBe(nodes[0]);
+    expect(tree.checkStructure()).toEqual([]);
+  });
+
+  test('random inserts and removes through createNode / recycleNode keep the tree equal to a sorted array', () => {
+    fc.assert(
+      fc.property(fc.array(cmd, { maxLength: 150 }), (cmds) => {
+        const tree = new IntervalTree<number>();
+        const live = new Map<number, IntervalNode<number>>();
+        let ref: Ref[] = [];
+        let nextId = 1;
+        for (const c of cmds) {
+          if (c.op === 'remove') {
+            if (ref.length === 0) continue;
+            const [victim] = ref.splice(c.pick % ref.length, 1) as [Ref];
+            const node = live.get(victim.id) as IntervalNode<number>;
+            tree.remove(node);
+            expect(tree.recycleNode(node)).toBe(true);
+            live.delete(victim.id);
+          } else if (c.op === 'insert') {
+            const end = clip(c.start + c.len);
+            const id = nextId++;
+            const node = tree.createNode(c.start, end, id);
+            tree.insert(node);
+            live.set(id, node);
+            let i = 0;
+            while (i < ref.length && (ref[i] as Ref).start <= c.start) i++;
+            ref = [...ref.slice(0, i), { start: c.start, end, id }, ...ref.slice(i)];
+          } else {
+            const end = clip(c.start + c.len);
+            expect(tree.collect(c.start, end)).toEqual(
+              ref.filter((r) => c.start < end && r.start < end && r.end > c.start).map((r) => r.id),
+            );
+          }
+          expect(tree.checkStructure()).toEqual([]);
+        }
+        expect(tree.toArray()).toEqual(ref.map((r) => r.id));
+      }),
+      { seed: 99, numRuns: 150 },
+    );
+  });
+});
