@@ -66,13 +66,20 @@ let keyLo = 0;
  */
 function splitKey(v: bigint): void {
   const n = Number(v);
-  if (n >= 0 && n < EXACT_NUMBER) {
-    const mid = (n / RADIX) | 0;
-    keyHi = 0;
-    keyMid = mid;
-    keyLo = (n - mid * RADIX) | 0;
-    return;
-  }
+  if (n >= 0 && n < EXACT_NUMBER) splitSmall(n);
+  else splitLarge(v);
+}
+
+/** The digits of `n`, an integer in [0, 2^53) (exact in a double): float arithmetic only. */
+function splitSmall(n: number): void {
+  const mid = (n / RADIX) | 0;
+  keyHi = 0;
+  keyMid = mid;
+  keyLo = (n - mid * RADIX) | 0;
+}
+
+/** The digits of `v` clamped to [-2^65, 2^65], by bigint arithmetic. */
+function splitLarge(v: bigint): void {
   const c = v > QUERY_CLAMP ? QUERY_CLAMP : v < -QUERY_CLAMP ? -QUERY_CLAMP : v;
   keyHi = Number(c >> 60n);
   keyMid = Number((c >> 30n) & DIGIT_MASK);
@@ -81,13 +88,18 @@ function splitKey(v: bigint): void {
 
 /**
  * {@link splitKey} for a node bound, which must be a bigint in [0, 2^64]
- * (RangeError otherwise). The common case (below 2^53) needs no bigint compare.
+ * (RangeError otherwise). The common case (below 2^53) needs one conversion
+ * to a number and no bigint compare.
  */
 function splitBound(v: bigint, what: string): void {
   if (typeof v === 'bigint') {
     const n = Number(v);
-    if ((n >= 0 && n < EXACT_NUMBER) || (v >= 0n && v <= LIMIT)) {
-      splitKey(v);
+    if (n >= 0 && n < EXACT_NUMBER) {
+      splitSmall(n);
+      return;
+    }
+    if (v >= 0n && v <= LIMIT) {
+      splitLarge(v);
       return;
     }
   }
