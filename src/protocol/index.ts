@@ -3,3 +3,4 @@ export * from './types.ts';
 export * from './errors.ts';
 export * from './codec.ts';
 export * from './text.ts';
+export * from './json-error-position.ts';
