@@ -4,11 +4,11 @@
  * from); then a fixed-seed, time-boxed campaign must find nothing.
  */
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { replayOnce } from '../campaign/replay-env.ts';
-import { loadCorpus } from '../corpus/store.ts';
+import { loadCorpus, writeFileAtomic } from '../corpus/store.ts';
 import { failureReport } from '../report/failure.ts';
 import { junitXml, type JunitCase } from '../report/junit.ts';
 import { expectNoPositionals, flagBoolean, flagNumber, flagString, parseArgs, type FlagSpec } from './args.ts';
@@ -94,7 +94,7 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
   });
   if (junit !== undefined) {
     await mkdir(dirname(junit), { recursive: true });
-    await writeFile(junit, junitXml('gpuvm-check', cases));
+    await writeFileAtomic(junit, junitXml('gpuvm-check', cases));
   }
   const pass = corpusFailures === 0 && !campaignFailed;
   io.out(pass ? 'check: PASS' : 'check: FAIL');
