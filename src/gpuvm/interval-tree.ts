@@ -215,22 +215,6 @@ export class IntervalTree<T> {
   }
 
   /**
-   * The next node after `node` (in start order) that overlaps [start, end), or
-   * null. `node` must itself overlap the query (as returned by findFirst or a
-   * previous findNextOverlap), which makes the walk O(log n + k) in total.
-   *
-   * Corresponds to INTERVAL_TREE_DEFINE's iter_next.
-   */
-  findNextOverlap(node: IntervalNode<T>, start: bigint, end: bigint): IntervalNode<T> | null {
-    splitKey(start);
-    const sH = keyHi;
-    const sM = keyMid;
-    const sL = keyLo;
-    splitKey(end);
-    return this.nextIn(node, sH, sM, sL, keyHi, keyMid, keyLo);
-  }
-
-  /**
    * Push the payload of every node overlapping [start, end) onto `out`, in start
    * order, and return `out`. A snapshot: safe to mutate the tree afterwards.
    * Corresponds to a drm_gpuvm_for_each_va_range() walk.
@@ -292,16 +276,6 @@ export class IntervalTree<T> {
     return out;
   }
 
-  /** Lowest-start node overlapping [start, end) inside the subtree at `top`. */
-  protected searchSubtree(top: IntervalNode<T>, start: bigint, end: bigint): IntervalNode<T> | null {
-    splitKey(start);
-    const sH = keyHi;
-    const sM = keyMid;
-    const sL = keyLo;
-    splitKey(end);
-    return this.searchIn(top, sH, sM, sL, keyHi, keyMid, keyLo);
-  }
-
   /** findFirst on digits: the query is [s, e) = [(sH, sM, sL), (eH, eM, eL)). */
   private firstIn(
     root: IntervalNode<T>,
@@ -313,7 +287,11 @@ export class IntervalTree<T> {
     return this.searchIn(root, sH, sM, sL, eH, eM, eL);
   }
 
-  /** findNextOverlap on digits. */
+  /**
+   * The next node after `node` (in start order) that overlaps the query, or
+   * null; `node` must itself overlap it, which makes a walk O(log n + k).
+   * Corresponds to INTERVAL_TREE_DEFINE's iter_next.
+   */
   private nextIn(
     node: IntervalNode<T>,
     sH: number, sM: number, sL: number,
@@ -337,7 +315,7 @@ export class IntervalTree<T> {
     }
   }
 
-  /** searchSubtree on digits. */
+  /** The lowest-start node overlapping the query inside the subtree at `top`. */
   private searchIn(
     top: IntervalNode<T>,
     sH: number, sM: number, sL: number,
