@@ -104,15 +104,7 @@ class JsonScanner {
       this.pos++;
       this.skipWhitespace();
       this.value(depth + 1);
-      this.skipWhitespace();
-      const c = this.peek();
-      if (c === ',') {
-        this.pos++;
-        this.skipWhitespace();
-      } else if (c === '}') {
-        this.pos++;
-        return;
-      } else this.fail();
+      if (!this.more('}')) return;
     }
   }
 
@@ -125,16 +117,23 @@ class JsonScanner {
     }
     for (;;) {
       this.value(depth + 1);
-      this.skipWhitespace();
-      const c = this.peek();
-      if (c === ',') {
-        this.pos++;
-        this.skipWhitespace();
-      } else if (c === ']') {
-        this.pos++;
-        return;
-      } else this.fail();
+      if (!this.more(']')) return;
     }
+  }
+
+  /**
+   * After a member or element: a comma (true: another one follows, whitespace
+   * after it skipped) or `close` (false: the container ended); anything else
+   * is the error.
+   */
+  private more(close: '}' | ']'): boolean {
+    this.skipWhitespace();
+    const c = this.peek();
+    if (c !== ',' && c !== close) this.fail();
+    this.pos++;
+    if (c === close) return false;
+    this.skipWhitespace();
+    return true;
   }
 
   private string(): void {
