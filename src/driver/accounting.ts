@@ -77,23 +77,17 @@ export class OpAllocMeter {
 
   /** Builds an ops list with the hooks neither counting nor failing (the purity check's second list). */
   createQuietly(build: () => GpuVaOp[]): GpuVaOp[] {
-    return this.quietly(build);
+    return this.inPhase('quiet', build);
   }
 
   /** The driver's `opsFree` of a list it was handed: frees are counted as the driver's. */
   free(free: () => void): void {
-    const saved = this.phase;
-    this.phase = 'driver';
-    try {
-      free();
-    } finally {
-      this.phase = saved;
-    }
+    this.inPhase('driver', free);
   }
 
   /** Frees the purity check's second list without counting. */
   freeQuietly(free: () => void): void {
-    this.quietly(free);
+    this.inPhase('quiet', free);
   }
 
   /** One more VA the driver had to create for the command. */
@@ -124,9 +118,10 @@ export class OpAllocMeter {
     };
   }
 
-  private quietly<T>(fn: () => T): T {
+  /** Runs `fn` with hook calls attributed to `phase`, then restores the previous phase. */
+  private inPhase<T>(phase: Phase, fn: () => T): T {
     const saved = this.phase;
-    this.phase = 'quiet';
+    this.phase = phase;
     try {
       return fn();
     } finally {

@@ -29,11 +29,9 @@ import type {
   OpUnmap,
   SmStepCtx,
 } from '../gpuvm/index.ts';
-import { ERRNOS } from '../protocol/types.ts';
 import type {
   BoId,
   Command,
-  Errno,
   MapCommand,
   Observation,
   OpRecord,
@@ -49,7 +47,7 @@ import { ObjectTable } from './objects.ts';
 import { sameOps, sameShape, vmShape } from './ops-purity.ts';
 import { opRecord, vaRecord } from './records.ts';
 import type { RecordContext } from './records.ts';
-import { snapshotVm } from './snapshot.ts';
+import { boIdOf, snapshotVm } from './snapshot.ts';
 
 /** How to build the VM under test; the default is `new GpuVm(cfg)`. */
 export interface GpuVmSubjectOptions {
@@ -87,12 +85,6 @@ interface Run {
   readonly vm: GpuVm;
   readonly objects: ObjectTable;
   readonly records: RecordContext;
-}
-
-const ERRNO_SET: ReadonlySet<string> = new Set<string>(ERRNOS);
-
-function isErrno(code: string): code is Errno {
-  return ERRNO_SET.has(code);
 }
 
 /**
@@ -137,14 +129,11 @@ export class GpuVmSubject implements Subject {
     const objects = new ObjectTable(vm, header.objects);
     const records: RecordContext = {
       boOf: (obj) => objects.idOf(obj),
-      get kernelNode() {
-        return vm.kernelNode;
-      },
+      kernelNode: vm.kernelNode,
       hole: (op) => this.remapHole(op),
     };
     this.current = { vm, objects, records };
     this.executed = false;
-    this.meter.begin(undefined);
   }
 
   /**
@@ -161,7 +150,7 @@ export class GpuVmSubject implements Subject {
     try {
       return this.dispatch(run, command);
     } catch (err) {
-      if (err instanceof GpuVmError && isErrno(err.code)) return { ok: false, error: err.code };
+      if (err instanceof GpuVmError) return { ok: false, error: err.code };
       throw err;
     }
   }
@@ -267,9 +256,9 @@ export class GpuVmSubject implements Subject {
     const { vm, objects } = run;
     switch (command.cmd) {
       case 'map':
-        return (command.via ?? 'ops') === 'steps' ? this.mapViaSteps(command) : this.mapViaOps(command);
+        return this.viaOf(command) === 'steps' ? this.mapViaSteps(command) : this.mapViaOps(command);
       case 'unmap':
-        return (command.via ?? 'ops') === 'steps' ? this.unmapViaSteps(command) : this.unmapViaOps(command);
+        return this.viaOf(command) === 'steps' ? this.unmapViaSteps(command) : this.unmapViaOps(command);
       case 'prefetch':
         return this.prefetch(command.addr, command.range);
       case 'bo_unmap':
@@ -313,8 +302,8 @@ export class GpuVmSubject implements Subject {
    * request's vm_bo, apply the ops, put the references, `opsFree`.
    */
   private mapViaOps(cmd: MapCommand): Observation {
-    const { vm, objects } = this.run();
-    const req: MapReq = { addr: cmd.addr, range: cmd.range, obj: objects.resolve(cmd.bo), offset: cmd.offset };
+    const vm = this.vm;
+    const req = this.mapReq(cmd);
     return this.runOpsList(
       () => vm.smMapOpsCreate(req),
       cmd.failAt,
@@ -345,7 +334,7 @@ export class GpuVmSubject implements Subject {
     const refs: GpuVmBo[] = [];
     try {
       this.checkPurity(build, ops, before);
-      const recorded = ops.map((op) => opRecord(op, this.run().records));
+      const recorded = this.recordAll(ops);
       const vmBo = acquire();
       if (vmBo !== null) refs.push(vmBo);
       const failedAt = this.applyOps(ops, vmBo, failAt, refs);
@@ -377,13 +366,13 @@ export class GpuVmSubject implements Subject {
       const op = ops[i] as GpuVaOp;
       switch (op.kind) {
         case 'map':
-          applied.push({ kind: 'map', va: this.opsMap(op, source, vmBo) });
+          applied.push({ kind: 'map', va: this.applyMapOp(op, source, vmBo) });
           break;
         case 'remap':
-          applied.push(this.opsRemap(op, source));
+          applied.push(this.applyRemapOp(op, source));
           break;
         case 'unmap':
-          applied.push({ kind: 'unmap', op, vmBo: this.opsUnmap(op, refs) });
+          applied.push({ kind: 'unmap', op, vmBo: this.unmapHoldingVmBo(op, refs) });
           break;
         case 'prefetch':
           throw new Error('driver: the manager put a PREFETCH op in a map / unmap ops list');
@@ -392,16 +381,23 @@ export class GpuVmSubject implements Subject {
     return null;
   }
 
-  /** MAP op (`drm_gpuva_map()` + `drm_gpuva_link()`): a new VA, inserted, linked to the request's vm_bo. */
-  private opsMap(op: OpMap, source: VaSource, vmBo: GpuVmBo | null): GpuVa {
+  /**
+   * MAP op or step (`drm_gpuva_map()` + `drm_gpuva_link()`): a new VA from
+   * `source` (allocated in ops mode, preallocated in steps mode), inserted,
+   * linked to the request's vm_bo.
+   */
+  private applyMapOp(op: OpMap, source: VaSource, vmBo: GpuVmBo | null): GpuVa {
     const va = source.take();
     this.vm.map(va, op);
     if (vmBo !== null) va.link(vmBo);
     return va;
   }
 
-  /** REMAP op: new halves as the op asks, applied with `applyRemap`; remembers the old vm_bo for an unwind. */
-  private opsRemap(op: OpRemap, source: VaSource): AppliedOp {
+  /**
+   * REMAP op or step: new halves from `source` as the op asks, applied with
+   * `applyRemap`; returns what an unwind needs (ops mode), including the old vm_bo.
+   */
+  private applyRemapOp(op: OpRemap, source: VaSource): AppliedOp {
     const vmBo = op.unmap.va.vmBo;
     const prev = op.prev === null ? null : source.take();
     const next = op.next === null ? null : source.take();
@@ -414,7 +410,7 @@ export class GpuVmSubject implements Subject {
    * unwind needs until the job is done, so the VA can be re-linked), `drm_gpuva_unlink()`,
    * `drm_gpuva_unmap()`. The reference is put when the command ends.
    */
-  private opsUnmap(op: OpUnmap, refs: GpuVmBo[]): GpuVmBo | null {
+  private unmapHoldingVmBo(op: OpUnmap, refs: GpuVmBo[]): GpuVmBo | null {
     const vmBo = op.va.vmBo;
     if (vmBo !== null) refs.push(vmBo.get());
     op.va.unlink();
@@ -482,17 +478,16 @@ export class GpuVmSubject implements Subject {
    * then put the vm_bo reference. Unused preallocated VAs are simply dropped.
    */
   private mapViaSteps(cmd: MapCommand): Observation {
-    if (cmd.allocFailAt !== undefined) throw new Error('driver: allocFailAt applies to ops mode only (via "ops")');
-    const { vm, objects } = this.run();
-    const req: MapReq = { addr: cmd.addr, range: cmd.range, obj: objects.resolve(cmd.bo), offset: cmd.offset };
+    const vm = this.vm;
+    const req = this.mapReq(cmd);
     const pool = this.preallocatedSource(this.vasToPreallocate('map'));
     const vmBo = req.obj === null ? null : this.acquireMapVmBo(req.obj, 'steps');
     try {
       return this.runSteps(cmd.failAt, (steps) => {
         vm.smMap(req, {
-          smStepMap: (op) => steps.call(op, () => this.stepMap(op, pool, vmBo)),
-          smStepRemap: (op) => steps.call(op, () => this.stepRemap(op, pool)),
-          smStepUnmap: (op) => steps.call(op, () => this.stepUnmap(op)),
+          smStepMap: (op) => steps.call(op, () => this.applyMapOp(op, pool, vmBo)),
+          smStepRemap: (op) => steps.call(op, () => this.applyRemapOp(op, pool)),
+          smStepUnmap: (op) => steps.call(op, () => this.unlinkAndUnmap(op)),
         });
       });
     } finally {
@@ -502,7 +497,6 @@ export class GpuVmSubject implements Subject {
 
   /** Unmap through the step callbacks (panthor's unmap path): preallocate 2 VAs, run `smUnmap`. */
   private unmapViaSteps(cmd: UnmapCommand): Observation {
-    if (cmd.allocFailAt !== undefined) throw new Error('driver: allocFailAt applies to ops mode only (via "ops")');
     const vm = this.vm;
     const pool = this.preallocatedSource(this.vasToPreallocate('unmap'));
     return this.runSteps(cmd.failAt, (steps) => {
@@ -511,8 +505,8 @@ export class GpuVmSubject implements Subject {
           steps.call(op, () => {
             throw new Error('driver: the manager called the MAP step during an unmap');
           }),
-        smStepRemap: (op) => steps.call(op, () => this.stepRemap(op, pool)),
-        smStepUnmap: (op) => steps.call(op, () => this.stepUnmap(op)),
+        smStepRemap: (op) => steps.call(op, () => this.applyRemapOp(op, pool)),
+        smStepUnmap: (op) => steps.call(op, () => this.unlinkAndUnmap(op)),
       };
       vm.smUnmap(cmd.addr, cmd.range, ctx);
     });
@@ -534,22 +528,11 @@ export class GpuVmSubject implements Subject {
     return { ok: true, ops: steps.records };
   }
 
-  /** MAP step: a preallocated VA, `drm_gpuva_map()`, linked to the preallocated-or-found vm_bo. */
-  private stepMap(op: OpMap, pool: VaSource, vmBo: GpuVmBo | null): void {
-    const va = pool.take();
-    this.vm.map(va, op);
-    if (vmBo !== null) va.link(vmBo);
-  }
-
-  /** REMAP step: preallocated halves as the op asks, applied at once with `applyRemap`. */
-  private stepRemap(op: OpRemap, pool: VaSource): void {
-    const prev = op.prev === null ? null : pool.take();
-    const next = op.next === null ? null : pool.take();
-    this.applyRemap(op, prev, next);
-  }
-
-  /** UNMAP step: `drm_gpuva_unlink()` (may destroy the vm_bo), then `drm_gpuva_unmap()`. */
-  private stepUnmap(op: OpUnmap): void {
+  /**
+   * UNMAP step (and each op of a bo_unmap list): `drm_gpuva_unlink()` (may
+   * destroy the vm_bo), then `drm_gpuva_unmap()`.
+   */
+  private unlinkAndUnmap(op: OpUnmap): void {
     op.va.unlink();
     this.vm.unmap(op);
   }
@@ -583,8 +566,7 @@ export class GpuVmSubject implements Subject {
         const recorded = this.recordAll(ops);
         for (const op of ops) {
           if (op.kind !== 'unmap') throw new Error(`driver: the manager put a ${op.kind.toUpperCase()} op in a bo_unmap list`);
-          op.va.unlink();
-          vm.unmap(op);
+          this.unlinkAndUnmap(op);
         }
         return { ok: true, ops: recorded };
       } finally {
@@ -652,9 +634,7 @@ export class GpuVmSubject implements Subject {
     const { vm, objects } = this.run();
     const validated: BoId[] = [];
     vm.validate((vmBo) => {
-      const id = objects.idOf(vmBo.obj);
-      if (id === null) throw new Error('the manager holds a vm_bo without a GEM object');
-      validated.push(id);
+      validated.push(boIdOf(vmBo, objects));
       vmBo.evict(false);
     });
     return { ok: true, validated };
@@ -662,6 +642,21 @@ export class GpuVmSubject implements Subject {
 
   // -------------------------------------------------------------------------
   // Helpers
+
+  /**
+   * The mode of a map / unmap request. `allocFailAt` belongs to ops mode (the
+   * codec already rejects it with `via: "steps"`; a hand-built command throws).
+   */
+  private viaOf(cmd: MapCommand | UnmapCommand): Via {
+    const via = cmd.via ?? 'ops';
+    if (via === 'steps' && cmd.allocFailAt !== undefined) throw new Error('driver: allocFailAt applies to ops mode only (via "ops")');
+    return via;
+  }
+
+  /** The manager's map request for a map command. */
+  private mapReq(cmd: MapCommand): MapReq {
+    return { addr: cmd.addr, range: cmd.range, obj: this.run().objects.resolve(cmd.bo), offset: cmd.offset };
+  }
 
   private run(): Run {
     if (this.current === null) throw new Error(`${this.name}: exec / snapshot before reset`);

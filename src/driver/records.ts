@@ -21,13 +21,13 @@ export interface RecordContext {
 
 /** A VA as observed by queries and ops: the reserved node carries `kernel: true`. */
 export function vaRecord(va: GpuVa, ctx: RecordContext): VaRecord {
-  const record: VaRecord = { addr: va.addr, range: va.range, bo: ctx.boOf(va.obj), offset: va.offset };
+  const record = plainVaRecord(va, ctx);
   return va === ctx.kernelNode ? { ...record, kernel: true } : record;
 }
 
 /** A VA as listed in a snapshot (the reserved node is never listed there). */
 export function plainVaRecord(va: GpuVa, ctx: RecordContext): VaRecord {
-  return { addr: va.addr, range: va.range, bo: ctx.boOf(va.obj), offset: va.offset };
+  return pieceRecord(va, ctx);
 }
 
 /** A map request, or one half of a remap. */

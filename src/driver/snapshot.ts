@@ -58,7 +58,8 @@ function vmBoRecord(vmBo: GpuVmBo, objects: ObjectTable): VmBoRecord {
   return { bo: boIdOf(vmBo, objects), refs: vmBo.refcount, vas, evicted: vmBo.evicted };
 }
 
-function boIdOf(vmBo: GpuVmBo, objects: ObjectTable): BoId {
+/** The trace id of a vm_bo's object (every object the manager holds was declared by the trace). */
+export function boIdOf(vmBo: GpuVmBo, objects: ObjectTable): BoId {
   const id = objects.idOf(vmBo.obj);
   if (id === null) throw new Error('the manager holds a vm_bo without a GEM object');
   return id;

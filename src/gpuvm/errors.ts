@@ -8,7 +8,7 @@
  */
 
 /** The errno names the manager reports. */
-export type GpuVmErrorCode = 'EINVAL' | 'EEXIST' | 'ENOENT' | 'ENOMEM' | 'EBUSY' | 'EIO' | 'EOPNOTSUPP';
+export type GpuVmErrorCode = 'EINVAL' | 'EEXIST' | 'ENOENT' | 'ENOMEM' | 'EBUSY' | 'EIO';
 
 /** A refused request: `code` is the errno name, the message names the argument or state at fault. */
 export class GpuVmError extends Error {
