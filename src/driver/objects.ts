@@ -11,7 +11,6 @@ import type { BoId, BoRef, ObjectDecl } from '../protocol/types.ts';
 export interface DeclaredObject {
   readonly bo: BoId;
   readonly obj: GemObject;
-  readonly external: boolean;
   /** vm_bo references taken by `bo_get` and not yet dropped by `bo_put`, oldest first. */
   readonly held: GpuVmBo[];
 }
@@ -36,7 +35,7 @@ export class ObjectTable {
       const obj = external
         ? new GemObject({ name: `bo${decl.bo}` })
         : new GemObject({ name: `bo${decl.bo}`, resv: vm.resv });
-      const entry: DeclaredObject = { bo: decl.bo, obj, external, held: [] };
+      const entry: DeclaredObject = { bo: decl.bo, obj, held: [] };
       this.byId.set(decl.bo, entry);
       this.byObj.set(obj, decl.bo);
       all.push(entry);

@@ -21,6 +21,7 @@ import type { GpuVaOp, GpuVmOps, MapReq, OpMap, OpRemap, OpUnmap, SmStepCtx } fr
 import { SplitMerge } from './split-merge.ts';
 import {
   checkMapReq,
+  checkRange,
   checkPrefetchRange,
   checkSteps,
   checkUnmapRange,
@@ -70,7 +71,6 @@ export class GpuVm {
 
   protected readonly tree: IntervalTree<GpuVa>;
   protected readonly splitMerge: SplitMerge;
-  private readonly vmEnd: bigint;
   private readonly kernel: GpuVa | null;
   /** What the request checks read: the VM's span and the kernel node's. */
   private readonly bounds: VmBounds;
@@ -125,7 +125,6 @@ export class GpuVm {
     this.name = cfg.name ?? 'unknown';
     this.start = cfg.start;
     this.range = cfg.range;
-    this.vmEnd = vmEnd;
     this.flags = cfg.flags ?? 0;
     this.resv = cfg.resv ?? {};
     this.ops = ops;
@@ -218,10 +217,7 @@ export class GpuVm {
     if (va._vm !== null) throw new GpuVmError('EINVAL', 'insert: the VA belongs to another VM');
     const addr = va.addr;
     const range = va.range;
-    if (!this.rangeValid(addr, range)) {
-      const why = rangeProblem(this.bounds, addr, range) ?? 'rejected by rangeValid';
-      throw new GpuVmError('EINVAL', `insert: ${span(addr, addr + range)} is not a valid range: ${why}`);
-    }
+    checkRange('insert', this.bounds, this.valid, addr, range);
     if (va.offset + range > U64_LIMIT) {
       // [differs]: upstream does not check the object side; without it a later
       // split of this VA would compute a piece offset that is not a u64.

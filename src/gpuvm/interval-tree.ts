@@ -31,7 +31,7 @@
  * double (the fault zoo) can break them and be caught by {@link checkStructure}.
  */
 
-import { LIMIT, below, joinKey, keyHi, keyLo, keyMid, referenceDigits, splitBound, splitKey } from './key-digits.ts';
+import { below, joinKey, keyHi, keyLo, keyMid, referenceDigits, splitBound, splitKey } from './key-digits.ts';
 
 // ---------------------------------------------------------------------------
 // Nodes
@@ -524,12 +524,6 @@ export class IntervalTree<T> {
     z.left = null;
     z.right = null;
     z.parent = null;
-  }
-
-  /** Drop every node (their links are left as they are). No drm_gpuvm counterpart. */
-  clear(): void {
-    this.root = null;
-    this.count = 0;
   }
 
   // -------------------------------------------------------------------------

@@ -45,7 +45,7 @@ export function rangeProblem(b: VmBounds, addr: bigint, range: bigint): string |
  * `EINVAL` unless `valid(addr, range)`; the message gives the reason
  * `rangeProblem` finds. `fn` names the entry point in the message.
  */
-function checkRange(fn: string, b: VmBounds, valid: RangeValidFn, addr: bigint, range: bigint): void {
+export function checkRange(fn: string, b: VmBounds, valid: RangeValidFn, addr: bigint, range: bigint): void {
   if (!valid(addr, range)) {
     const why = rangeProblem(b, addr, range) ?? 'rejected by rangeValid';
     throw new GpuVmError('EINVAL', `${fn}: ${span(addr, addr + range)} is not a valid range: ${why}`);

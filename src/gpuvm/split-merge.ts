@@ -127,7 +127,6 @@ export class SplitMerge {
       if (got === null) {
         const failed = list.length + 1;
         this.freeList(list, hooks);
-        list.length = 0;
         throw new GpuVmError('ENOMEM', `${fn}: allocating op ${failed} failed`);
       }
       list.push(got);

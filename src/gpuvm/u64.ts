@@ -45,15 +45,6 @@ export function assertU64(fn: string, arg: string, value: unknown): asserts valu
   }
 }
 
-/** `addr + range`, or `EINVAL` naming `fn` when the sum exceeds 2^64. */
-export function checkedEnd(fn: string, what: string, addr: bigint, range: bigint): bigint {
-  const end = addr + range;
-  if (end > U64_LIMIT) {
-    throw new GpuVmError('EINVAL', `${fn}: ${what} ${hex(addr)} + ${hex(range)} overflows 2^64`);
-  }
-  return end;
-}
-
 /** `addr + range` clipped at 2^64 (queries never throw on overflow). */
 export function clippedEnd(addr: bigint, range: bigint): bigint {
   const end = addr + range;
