@@ -41,6 +41,7 @@
  * to equal offsets. A pair that does not overlap has no case (null).
  */
 import type { BoRef, VaRecord } from '../src/protocol/types.ts';
+import { keeps } from './geometry.ts';
 
 /** The part of a map request the classifier looks at. */
 export interface CaseRequest {
@@ -67,7 +68,7 @@ export function classifyCase(va: VaRecord, req: CaseRequest): number | null {
   const re = req.addr + req.range;
   if (va.range <= 0n || req.range <= 0n || !(a < re && ra < e)) return null;
   const sameObject = va.bo !== null && va.bo === req.bo;
-  const contiguous = sameObject && va.offset - a === req.offset - ra;
+  const contiguous = keeps(va, req);
   if (a === ra) {
     if (e === re) return contiguous ? 1 : sameObject ? 2 : 3;
     if (e < re) return 4;

@@ -55,11 +55,6 @@ export function firstDifference(expected: unknown, actual: unknown, path = ''): 
   return { path, expected, actual };
 }
 
-/** Whether two plain values are structurally equal (see {@link firstDifference}). */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  return firstDifference(a, b) === null;
-}
-
 /**
  * Fast structural equality for the plain data of this harness (records,
  * arrays, bigints, primitives), without building paths. Same notion of

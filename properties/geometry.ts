@@ -2,7 +2,7 @@
  * Address arithmetic shared by the invariants, the classifier and the
  * command arbitraries. Everything is exact bigint arithmetic over [0, 2^64].
  */
-import type { OpRecord, ReserveConfig, TraceHeader, VaRecord } from '../src/protocol/types.ts';
+import type { BoRef, OpRecord, ReserveConfig, TraceHeader, VaRecord } from '../src/protocol/types.ts';
 import { U64_LIMIT } from '../src/protocol/types.ts';
 
 /** One past the VM's last address (may be 2^64). */
@@ -84,4 +84,12 @@ export function overlappingVas(
   }
   if (!kernelDone && kernel !== null) out.push(kernelRecord(kernel));
   return out;
+}
+
+/**
+ * Section 4's keep relation between an existing VA and a map request: the same
+ * non-NULL object at the same VA-to-object translation (a contiguous offset).
+ */
+export function keeps(va: VaRecord, req: { readonly addr: bigint; readonly bo: BoRef; readonly offset: bigint }): boolean {
+  return va.bo !== null && va.bo === req.bo && va.offset - va.addr === req.offset - req.addr;
 }

@@ -15,5 +15,5 @@ export { runProperty, DEFAULT_MAX_COMMANDS } from './run-property.ts';
 export type { CaseRequest } from './classify-case.ts';
 export { classifyCase, CASE_COUNT, CASE_KEYS } from './classify-case.ts';
 export type { StepContext, StructuralContext, Invariant, StructuralInvariant } from './step-context.ts';
-export { checkStep, firstViolation } from './step-checker.ts';
+export { firstViolation } from './step-checker.ts';
 export { ALL_CHECKS, STRUCTURAL_CHECKS } from './invariants/index.ts';

@@ -7,17 +7,17 @@ import { classifyCase } from './classify-case.ts';
 
 /** Case histogram ("1".."15") and command-kind histogram. */
 export interface Coverage {
-  readonly cases: Record<string, number>;
-  readonly kinds: Record<string, number>;
+  cases: Record<string, number>;
+  kinds: Record<string, number>;
 }
 
 /** An empty coverage record. */
-export function emptyCoverage(): { cases: Record<string, number>; kinds: Record<string, number> } {
+export function emptyCoverage(): Coverage {
   return { cases: {}, kinds: {} };
 }
 
 /** Adds one executed step to `into`. */
-export function countStep(into: { cases: Record<string, number>; kinds: Record<string, number> }, s: StepRecord): void {
+export function countStep(into: Coverage, s: StepRecord): void {
   const c = s.command;
   into.kinds[c.cmd] = (into.kinds[c.cmd] ?? 0) + 1;
   if (c.cmd !== 'map' || !s.observation.ok) return;

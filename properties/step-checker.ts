@@ -17,12 +17,6 @@ export function firstViolation(ctx: StepContext): InvariantViolation | null {
   return null;
 }
 
-/** Throws the first invariant `ctx` violates. */
-export function checkStep(ctx: StepContext): void {
-  const v = firstViolation(ctx);
-  if (v !== null) throw v;
-}
-
 /** The message of whatever a subject threw. */
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;

@@ -23,28 +23,6 @@ import { stepsPrefix } from './steps-prefix.ts';
 import { paint } from './paint.ts';
 import { modelAgrees } from './model-agrees.ts';
 
-export {
-  opsShape,
-  keepFlag,
-  remapOffsets,
-  remapHole,
-  exactCoverage,
-  vaBudget,
-  opAllocBalance,
-  opsPure,
-  noOverlap,
-  kernelNodeUntouched,
-  vmBoUnique,
-  vmBoRefcount,
-  gemRefcount,
-  lists,
-  rejectedIsAtomic,
-  unwindRestores,
-  stepsPrefix,
-  paint,
-  modelAgrees,
-};
-
 /** The checks over the state after a command alone, in order. */
 export const STRUCTURAL_CHECKS: readonly StructuralInvariant[] = [
   noOverlap,

@@ -7,11 +7,12 @@ import type { VaRecord, Command } from '../../src/protocol/types.ts';
 import type { Invariant } from '../step-context.ts';
 import { fail, reportedOps } from './shared.ts';
 import { formatVa } from '../../src/protocol/text.ts';
+import { keeps } from '../geometry.ts';
 
 /** The keep hint section 4 prescribes for `va` under `command`. */
 export function expectedKeep(command: Command, va: VaRecord): boolean {
   if (command.cmd !== 'map') return false;
-  return va.bo !== null && va.bo === command.bo && va.offset - va.addr === command.offset - command.addr;
+  return keeps(va, command);
 }
 
 /** The invariant this module describes, as a named check. */

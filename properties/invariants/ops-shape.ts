@@ -34,6 +34,7 @@ function injectedFailures(ctx: StepContext): Failure | null {
     return null;
   }
   if (!o.ok && o.error !== 'EIO' && o.error !== 'ENOMEM') return null; // validation errors: rejected-is-atomic
+  if (o.ok && c.failAt === undefined && c.allocFailAt === undefined) return null; // nothing injected, nothing to count
   const end = c.addr + c.range;
   const n = overlappingVas(ctx.before.vas, kernelOf(ctx.header), c.addr, end).length + (c.cmd === 'map' ? 1 : 0);
   const allocFails = c.via !== 'steps' && c.allocFailAt !== undefined && c.allocFailAt <= n;

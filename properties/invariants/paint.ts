@@ -21,14 +21,13 @@ import {
 import { hex } from '../../src/protocol/text.ts';
 
 function expectedSegments(c: Command, before: Snapshot): Segment[] | null {
-  const segs = rawSegments(before.vas);
   switch (c.cmd) {
     case 'map':
     case 'insert':
-      return paintRange(segs, c.addr, c.addr + c.range, { bo: c.bo, offset: c.offset });
+      return paintRange(rawSegments(before.vas), c.addr, c.addr + c.range, { bo: c.bo, offset: c.offset });
     case 'unmap':
     case 'remove':
-      return clearRange(segs, c.addr, c.addr + c.range);
+      return clearRange(rawSegments(before.vas), c.addr, c.addr + c.range);
     case 'bo_unmap':
       return rawSegments(before.vas.filter((v) => v.bo !== c.bo));
     default:

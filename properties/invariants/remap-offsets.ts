@@ -9,7 +9,7 @@
 import type { Piece } from '../../src/protocol/types.ts';
 import type { Invariant } from '../step-context.ts';
 import { fail, isSplitMerge, reportedOps } from './shared.ts';
-import { deepEqual } from '../deep-diff.ts';
+import { fastEqual } from '../deep-diff.ts';
 import { formatVa } from '../../src/protocol/text.ts';
 
 /** The invariant this module describes, as a named check. */
@@ -37,10 +37,10 @@ export const remapOffsets: Invariant = {
       const e = va.addr + va.range;
       const prev: Piece | null = a < ra ? { addr: a, range: ra - a, bo: va.bo, offset: va.offset } : null;
       const next: Piece | null = e > re ? { addr: re, range: e - re, bo: va.bo, offset: va.offset + (re - a) } : null;
-      if (!deepEqual(prev, op.prev)) {
+      if (!fastEqual(prev, op.prev)) {
         return fail(prev, op.prev, `op ${i + 1} (REMAP of ${formatVa(va)}) has a wrong prev half`);
       }
-      if (!deepEqual(next, op.next)) {
+      if (!fastEqual(next, op.next)) {
         return fail(next, op.next, `op ${i + 1} (REMAP of ${formatVa(va)}) has a wrong next half`);
       }
     }

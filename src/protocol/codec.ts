@@ -10,6 +10,7 @@
 
 import { TraceInputError } from './errors.ts';
 import { locateJsonError } from './json-error-position.ts';
+import { hex } from './text.ts';
 import {
   COMMAND_KINDS,
   TRACE_FORMAT,
@@ -41,10 +42,8 @@ export interface JsonObject {
 // ---------------------------------------------------------------------------
 // u64
 
-/** Lowercase hex form of a u64, e.g. `0x1a00000` (the writers' format). */
-export function formatU64(v: bigint): string {
-  return `0x${v.toString(16)}`;
-}
+/** Lowercase hex form of a u64, e.g. `0x1a00000` (the writers' format; the text notation's `hex`). */
+export const formatU64: (v: bigint) => string = hex;
 
 const HEX_U64 = /^0[xX][0-9a-fA-F]+$/;
 const DECIMAL_U64 = /^[0-9]+$/;
@@ -361,7 +360,7 @@ export function decodeTrace(text: string, file: string): Trace {
 function jsonOfUnknown(value: unknown): JsonValue {
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return value;
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value === 'bigint') return value >= 0n ? formatU64(value) : `-${formatU64(-value)}`;
+  if (typeof value === 'bigint') return hex(value);
   if (Array.isArray(value)) return value.map((v: unknown) => jsonOfUnknown(v));
   if (typeof value === 'object') {
     const out: JsonObject = {};
