@@ -11,7 +11,6 @@ import { minimizeTrace } from '../minimize/minimize-trace.ts';
 import { decodeTraceValue, encodeTrace } from '../protocol/codec.ts';
 import type { CommandKind, Trace } from '../protocol/types.ts';
 import { failureReport } from '../report/failure.ts';
-import type { StepRecord } from '../../properties/index.ts';
 import type { BatchMessage } from './messages.ts';
 import { replayOnce, replayOracle, type ReplayEnv } from './replay-env.ts';
 
@@ -93,9 +92,10 @@ export class Triage {
       min === null
         ? `does not fail when replayed: saved unminimised`
         : `${shrunk.commands.length} -> ${trace.commands.length} commands${status === 'exists' ? ', already in the corpus' : ''}`;
-    const steps: StepRecord[] = [];
-    const replay = await replayOnce(trace, o.env, (s) => steps.push(s));
-    if (replay.ok) {
+    // The minimiser already replayed the trace: when it did not fail, say so
+    // without replaying again; else replay once more for the failing step's record.
+    const replay = min === null ? null : await replayOnce(trace, o.env);
+    if (replay === null || replay.ok) {
       o.report([`FAILURE: ${f.message}`, `  ${note}`, ...(file === null ? [] : [`  saved as ${file}`])]);
     } else {
       const lines = failureReport({

@@ -4,7 +4,6 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BENCH_HELP } from './help.ts';
 import { EXIT_OK, EXIT_USAGE, type Io } from './io.ts';
@@ -15,10 +14,6 @@ export async function benchCommand(argv: readonly string[], io: Io): Promise<num
   if (argv.includes('--help') || argv.includes('-h')) {
     io.out(BENCH_HELP);
     return EXIT_OK;
-  }
-  if (!existsSync(BENCH_SCRIPT)) {
-    io.err(`gpuvm-check: bench: ${BENCH_SCRIPT} does not exist`);
-    return EXIT_USAGE;
   }
   const r = spawnSync(process.execPath, ['--import', 'tsx', BENCH_SCRIPT, ...argv], { stdio: 'inherit' });
   return r.status ?? EXIT_USAGE;

@@ -4,8 +4,6 @@
  * from); then a fixed-seed, time-boxed campaign must find nothing.
  */
 
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { replayOnce } from '../campaign/replay-env.ts';
 import { loadCorpus, writeFileAtomic } from '../corpus/store.ts';
@@ -93,7 +91,6 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
       : {}),
   });
   if (junit !== undefined) {
-    await mkdir(dirname(junit), { recursive: true });
     await writeFileAtomic(junit, junitXml('gpuvm-check', cases));
   }
   const pass = corpusFailures === 0 && !campaignFailed;

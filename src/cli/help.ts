@@ -95,7 +95,3 @@ export const BENCH_HELP = `Usage: gpuvm-check bench [options]
 
 Run the benchmarks (bench/run.ts) and print their results. Options are passed on
 to bench/run.ts (e.g. --json).`;
-
-export const ZOO_HELP = `Usage: gpuvm-check zoo [options]
-
-Run the fault zoo: every injected fault must be caught by the properties.`;

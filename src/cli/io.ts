@@ -7,6 +7,7 @@
 import { UsageError } from './args.ts';
 import { TraceInputError } from '../protocol/errors.ts';
 import { SubjectResolutionError } from '../subjects.ts';
+import { toDisplayJson } from '../protocol/text.ts';
 
 /** Exit statuses shared by every subcommand. */
 export const EXIT_OK = 0;
@@ -43,6 +44,4 @@ export function oneLine(e: unknown): string {
 }
 
 /** JSON with bigints as hex, on one line (for `--json`). */
-export function jsonLine(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v));
-}
+export const jsonLine: (value: object) => string = toDisplayJson;

@@ -4,7 +4,6 @@
  * beside the input as `<name>.min.json` (or to `-o OUT`).
  */
 
-import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { replayOracle } from '../campaign/replay-env.ts';
 import { contentKey } from '../corpus/naming.ts';
@@ -60,7 +59,6 @@ export async function minimizeCommand(argv: readonly string[], io: Io): Promise<
     if (json) io.out(jsonLine({ status: 'minimal', file, subject, invariant: result.outcome.invariant, commandsBefore: result.commandsBefore, commandsAfter: result.commandsAfter, replays: result.tests }));
     return EXIT_FAILURE;
   }
-  await mkdir(dirname(out), { recursive: true });
   await writeFileAtomic(out, encodeTrace(minimized));
   io.out(
     `${file}: ${reduction} (${result.outcome.invariant} at ${result.outcome.kind}, ${result.tests} replays), written to ${out}`,

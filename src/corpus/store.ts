@@ -12,7 +12,7 @@
 
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { decodeTrace, encodeTrace } from '../protocol/codec.ts';
 import { TraceInputError } from '../protocol/errors.ts';
 import type { Trace } from '../protocol/types.ts';
@@ -79,13 +79,12 @@ let tempCounter = 0;
 /**
  * Write `text` to `file` atomically: a temporary file beside it, then a
  * rename. The temporary name is hidden (leading dot) so a half-written file
- * is never loaded as part of the corpus.
+ * is never loaded as part of the corpus. The directory is created when missing.
  */
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  const slash = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
-  const dir = slash < 0 ? '.' : file.slice(0, slash);
-  const base = slash < 0 ? file : file.slice(slash + 1);
-  const temp = join(dir, `.${base}.${process.pid}.${++tempCounter}.tmp`);
+  const dir = dirname(file);
+  await mkdir(dir, { recursive: true });
+  const temp = join(dir, `.${basename(file)}.${process.pid}.${++tempCounter}.tmp`);
   await writeFile(temp, text, { flag: 'wx' });
   try {
     await rename(temp, file);
@@ -100,7 +99,6 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
  * Identical content already there: nothing is written, status `exists`.
  */
 export async function saveTrace(dir: string, trace: Trace, invariant: string): Promise<SaveResult> {
-  await mkdir(dir, { recursive: true });
   const text = encodeTrace(trace);
   for (let attempt = 0; ; attempt++) {
     const file = join(dir, traceFileName(invariant, trace, attempt));

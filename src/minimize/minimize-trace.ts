@@ -10,6 +10,7 @@
  */
 
 import type { CommandKind, Trace } from '../protocol/types.ts';
+import { contentKey } from '../corpus/naming.ts';
 import { ddmin } from './ddmin.ts';
 import { commandCandidates, objectCandidates, vmCandidates, type Candidate } from './simplify.ts';
 
@@ -36,7 +37,7 @@ export interface MinimizeResult {
   readonly original: FailureOutcome;
   readonly commandsBefore: number;
   readonly commandsAfter: number;
-  /** Replays run. */
+  /** Replays run (distinct traces: a repeated one is not replayed again). */
   readonly tests: number;
 }
 
@@ -49,10 +50,18 @@ class Budget extends Error {}
 export async function minimizeTrace(trace: Trace, oracle: TraceOracle, opts: MinimizeOptions = {}): Promise<MinimizeResult | null> {
   const maxTests = opts.maxTests ?? 5000;
   let tests = 0;
+  // The oracle is deterministic, so a trace already replayed (ddmin's confirmed
+  // subsequence, a candidate re-offered by a later pass) is answered from here.
+  const seen = new Map<string, FailureOutcome | null>();
   const run = async (t: Trace): Promise<FailureOutcome | null> => {
+    const key = contentKey(t);
+    const known = seen.get(key);
+    if (known !== undefined) return known;
     if (tests >= maxTests) throw new Budget();
     tests++;
-    return oracle(t);
+    const outcome = await oracle(t);
+    seen.set(key, outcome);
+    return outcome;
   };
   const original = await run(trace);
   if (original === null) return null;

@@ -162,9 +162,3 @@ export function commandCandidates(trace: Trace, index: number): Candidate[] {
   return out;
 }
 
-/** All candidates for one simplification pass, in the order they are tried. */
-export function allCandidates(trace: Trace): Candidate[] {
-  const out = [...vmCandidates(trace), ...objectCandidates(trace)];
-  for (let i = 0; i < trace.commands.length; i++) out.push(...commandCandidates(trace, i));
-  return out;
-}

@@ -9,9 +9,9 @@ import type { Observation, Snapshot, Trace } from '../protocol/types.ts';
 import { formatCommand, formatObservation, toDisplayJson } from '../protocol/text.ts';
 import { stepPicture } from './picture.ts';
 import { formatProgram } from './program.ts';
+import { DEFAULT_SUBJECT } from '../subjects.ts';
 
 /** The subject used when `--subject` is not given; replay commands leave it out. */
-export const DEFAULT_SUBJECT_SPEC = 'builtin:gpuvm';
 
 /** What the report needs of the violation (the engine's `InvariantViolation` has it). */
 export interface ReportedViolation {
@@ -52,7 +52,7 @@ export function shellQuote(word: string): string {
 
 /** `gpuvm-check replay FILE [--subject S]` */
 export function replayCommand(file: string, subject: string): string {
-  const s = subject === DEFAULT_SUBJECT_SPEC ? '' : ` --subject ${shellQuote(subject)}`;
+  const s = subject === DEFAULT_SUBJECT ? '' : ` --subject ${shellQuote(subject)}`;
   return `gpuvm-check replay ${shellQuote(file)}${s}`;
 }
 

@@ -8,7 +8,6 @@
  * the last line of standard output is the report as one JSON object.
  * Exit status: 0 every fault caught with every seed, 1 otherwise, 2 bad usage.
  */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { flagBoolean, flagNumber, flagString, parseArgs, UsageError, type FlagSpec } from '../cli/args.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, isInputError, jsonLine, oneLine, type Io } from '../cli/io.ts';
@@ -17,6 +16,7 @@ import { encodeTrace } from '../protocol/codec.ts';
 import type { Trace } from '../protocol/types.ts';
 import { formatZooTable, zooJson } from './table.ts';
 import { runZoo, selectFaults, type FaultSummary } from './zoo.ts';
+import { faultModulePath } from './catalog.ts';
 
 export const ZOO_USAGE = `Usage: gpuvm-check zoo [FAULT...] [options]
 
@@ -46,8 +46,8 @@ const FLAGS: readonly FlagSpec[] = [
 function savedTrace(s: FaultSummary): Trace | null {
   const t = s.minimized;
   if (t === null) return null;
-  const invariant = t.meta?.invariant ?? Object.keys(s.invariants)[0];
-  return { ...t, meta: { ...(invariant === undefined ? {} : { invariant }), subject: `bench/faults/${s.id}.ts`, fault: s.id } };
+  const invariant = t.meta?.invariant;
+  return { ...t, meta: { ...(invariant === undefined ? {} : { invariant }), subject: faultModulePath(s.id), fault: s.id } };
 }
 
 export async function zooCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -82,7 +82,6 @@ export async function zooCommand(argv: readonly string[], io: Io): Promise<numbe
       },
     });
     if (saveDir !== undefined) {
-      await mkdir(saveDir, { recursive: true });
       for (const s of report.faults) {
         const t = savedTrace(s);
         if (t !== null) await writeFileAtomic(join(saveDir, `${s.id}.json`), encodeTrace(t));
