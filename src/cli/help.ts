@@ -49,7 +49,7 @@ checking every invariant after every step.
 
 Options:
   --subject S    builtin:gpuvm (default), builtin:model, or a module path
-  --verbose      print every step with its observation and ops
+  -v, --verbose  print every step with its observation and ops
   --json         print the result as one JSON object on the last line of stdout
   -h, --help     this help
 
@@ -84,6 +84,7 @@ Options:
   --seed N       campaign seed (default 1)
   --workers K    worker threads (default: number of cores)
   --out DIR      save campaign failures there (default: not saved; printed)
+  --max-commands N  longest command sequence a run generates (engine default if absent)
   --junit FILE   write JUnit XML (one test case per corpus trace + the campaign)
   --json         print the result as one JSON object on the last line of stdout
   --quiet        no progress on stderr
