@@ -4,7 +4,7 @@
  * Nodes are keyed on `start` (equal starts keep insertion order) and every node
  * caches the largest `end` in its subtree (the augmentation, read as
  * `maxEnd`), so overlap queries prune whole subtrees. All node bounds are exact
- * bigints in [0, 2^64]; an interval is [start, end) with start < end, so no
+ * bigints in [0, 2^65) (a valid VA ends at 2^64 at most); an interval is [start, end) with start < end, so no
  * "last = end - 1" arithmetic is needed.
  *
  * Representation. The bigint bounds are kept for the public API, but the tree
@@ -38,7 +38,7 @@ import { below, joinKey, keyHi, keyLo, keyMid, referenceDigits, splitBound, spli
 
 /**
  * One tree node; `item` is the payload (a GpuVa in the VM's tree). `start` and
- * `end` are exact bigints in [0, 2^64] (RangeError otherwise); the digit
+ * `end` are exact bigints in [0, 2^65) (RangeError otherwise); the digit
  * fields are the tree's own copies of them (see the module comment).
  */
 export class IntervalNode<T> {
@@ -343,7 +343,7 @@ export class IntervalTree<T> {
 
   /**
    * A detached node for [start, end) carrying `item` (RangeError for bounds
-   * outside [0, 2^64], as the IntervalNode constructor): a recycled node when
+   * outside [0, 2^65), as the IntervalNode constructor): a recycled node when
    * one is available, else a new one. Reuse spares a busy tree the allocation,
    * and the garbage collector the promotion, of one node per insert.
    * No drm_gpuvm counterpart (the kernel embeds the node in struct drm_gpuva).
