@@ -27,6 +27,12 @@ describe('runFaultCampaign', () => {
     expect(r.minimized!.commands.length).toBeLessThanOrEqual(r.trace!.commands.length);
   });
 
+  test.each(FAULTS.map((f) => [f.id, f] as const))('seed 1 catches %s under an invariant its catalogue entry expects', async (_id, fault) => {
+    const r = await runFaultCampaign({ subjectFactory: await loadFault(fault), modelFactory, seed: 1, budgetMs: 60_000 });
+    expect(r.detected).toBe(true);
+    expect(fault.expected).toContain(r.invariant);
+  });
+
   test('finds nothing in the production manager', async () => {
     const r = await runFaultCampaign({ subjectFactory: () => new GpuVmSubject(), modelFactory, seed: 1, budgetMs: 200 });
     expect(r.detected).toBe(false);
