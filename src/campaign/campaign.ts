@@ -12,6 +12,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import { RUNNING_FROM_SOURCE } from '../module-loader.ts';
 import type { BatchMessage, WorkerInit, WorkerMessage } from './messages.ts';
 import { batchCount } from './seeds.ts';
 
@@ -55,7 +56,12 @@ function addCounts(into: Record<string, number>, from: Readonly<Record<string, n
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
 }
 
-const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+/**
+ * The worker thread's entry: from source, `worker-entry.mjs` registers tsx and
+ * then imports `worker.ts`; compiled, `worker.js` runs as it is (and registers
+ * tsx only if the subject is a `.ts` module).
+ */
+const WORKER_ENTRY = new URL(RUNNING_FROM_SOURCE ? './worker-entry.mjs' : './worker.js', import.meta.url);
 
 export class Campaign {
   private readonly stopFlag = new SharedArrayBuffer(4);
