@@ -12,9 +12,9 @@
 
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { RUNNING_FROM_SOURCE } from '../module-loader.ts';
 import type { BatchMessage, WorkerInit, WorkerMessage } from './messages.ts';
 import { batchCount } from './seeds.ts';
+import { RUNNING_FROM_SOURCE } from '../module-loader.ts';
 
 export interface CampaignOptions {
   readonly subject: string;
@@ -52,7 +52,8 @@ export interface CampaignResult extends CampaignTotals {
   readonly error: string | null;
 }
 
-function addCounts(into: Record<string, number>, from: Readonly<Record<string, number>>): void {
+/** Add each count of `from` to `into` (missing keys count as 0). */
+export function addCounts(into: Record<string, number>, from: Readonly<Record<string, number>>): void {
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
 }
 

@@ -13,9 +13,11 @@
  */
 
 import { runBatch } from '../campaign/batch.ts';
+import { addCounts } from '../campaign/campaign.ts';
 import type { ReplayEnv } from '../campaign/replay-env.ts';
 import { batchCount } from '../campaign/seeds.ts';
 import { Triage, type TriagedFailure } from '../campaign/triage.ts';
+import { replayEnv } from '../cli/subject.ts';
 import { shellQuote } from '../report/failure.ts';
 import type { CommandKind, SubjectFactory, Trace } from '../protocol/types.ts';
 import { resolveSubject } from '../subjects.ts';
@@ -103,8 +105,9 @@ function checkedInteger(name: string, value: number, positive: boolean): number 
  * Resolves with the run statistics when every run passes. Rejects with a
  * `SubjectCheckError` carrying the report of the first failure (minimised, saved to
  * `saveTo` when given); with a `SubjectResolutionError` for a spec that cannot be
- * loaded; with a `RangeError` for a bad option; and with the harness's own error
- * when the subject's `reset` or the model throws outside a step.
+ * loaded or whose factory does not make a Subject; with a `RangeError` for a bad
+ * option; and with the harness's own error when the subject's `reset` or the model
+ * throws outside a step.
  */
 export async function checkSubject(subject: SubjectFactory | string, opts: CheckSubjectOptions = {}): Promise<SubjectCheckResult> {
   const seed = checkedInteger('seed', opts.seed ?? 1, false);
@@ -116,18 +119,19 @@ export async function checkSubject(subject: SubjectFactory | string, opts: Check
     throw new RangeError('checkSubject: option "known" needs the known-findings support of `fuzz --known`, which this build lacks');
   }
   const spec = typeof subject === 'string' ? subject : (opts.subjectSpec ?? FACTORY_SPEC_PLACEHOLDER);
-  const env: ReplayEnv = {
-    subjectFactory: typeof subject === 'string' ? await resolveSubject(subject) : subject,
-    modelFactory: await resolveSubject('builtin:model'),
-  };
+  // A spec is resolved and probed as the CLI's `--subject` is. TODO(merge with exec subjects):
+  // take the probe's capabilities into the env for a factory too, and end the subject
+  // processes an `exec:` factory keeps (closeExecSubjects) when the check is done.
+  const env: ReplayEnv =
+    typeof subject === 'string' ? await replayEnv(subject) : { subjectFactory: subject, modelFactory: await resolveSubject('builtin:model') };
   const init = { campaignSeed: seed, totalRuns: runs, maxCommands };
   const totals = { runs: 0, commands: 0, cases: {} as Record<string, number>, kinds: {} as Record<string, number> };
   for (let index = 0; index < batchCount(runs); index++) {
     const batch = await runBatch(env.subjectFactory, init, index);
     totals.runs += batch.runs;
     totals.commands += batch.commands;
-    for (const [k, v] of Object.entries(batch.cases)) totals.cases[k] = (totals.cases[k] ?? 0) + v;
-    for (const [k, v] of Object.entries(batch.kinds)) totals.kinds[k] = (totals.kinds[k] ?? 0) + v;
+    addCounts(totals.cases, batch.cases);
+    addCounts(totals.kinds, batch.kinds);
     if (batch.failure === null) continue;
     const report: string[] = [];
     const triage = new Triage({
