@@ -93,9 +93,9 @@ beforeAll(() => {
 afterAll(() => removeTempDirs());
 
 describe('the tarball', () => {
-  test('holds the build, the launcher, the examples, README, LICENSE and package.json, and no tests or sources', () => {
+  test('holds the build, the launcher, the examples, the docs, README, LICENSE and package.json, and no tests or sources', () => {
     const paths = packed.files.map((f) => f.path).sort();
-    const allowed = /^(dist\/(src|model|properties|bench)\/.+\.(js|d\.ts|js\.map)|bin\/gpuvm-check\.mjs|examples\/.+|kernel\/.+|README\.md|LICENSE|package\.json)$/;
+    const allowed = /^(dist\/(src|model|properties|bench)\/.+\.(js|d\.ts|js\.map)|bin\/gpuvm-check\.mjs|examples\/.+|docs\/.+\.md|kernel\/.+|README\.md|LICENSE|package\.json)$/;
     expect(paths.filter((p) => !allowed.test(p))).toEqual([]);
     expect(paths.filter((p) => /(^|\/)test\/|\.test\.|^src\/|^reports\/|^corpus\//.test(p))).toEqual([]);
     for (const p of [
@@ -112,6 +112,7 @@ describe('the tarball', () => {
       'examples/keep-flag-long.json',
       'examples/subjects/counting-vm.ts',
       'examples/subjects/keep-ignores-offset.mjs',
+      'docs/subject-protocol.md',
     ]) {
       expect(paths).toContain(p);
     }
