@@ -22,6 +22,8 @@ if (existsSync(fileURLToPath(source))) {
   register();
   ({ main } = await import(source.href));
 } else {
+  // The stack GPUVM_CHECK_DEBUG=1 prints names the TypeScript sources (dist/ has their maps).
+  if (process.env.GPUVM_CHECK_DEBUG !== undefined) process.setSourceMapsEnabled(true);
   ({ main } = await import('../dist/src/cli/main.js'));
 }
 process.exitCode = await main(process.argv.slice(2));
