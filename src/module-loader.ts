@@ -12,13 +12,22 @@
  */
 
 import { extname } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** True when this code runs from its `.ts` sources, false when it runs compiled (`dist/`). */
 export const RUNNING_FROM_SOURCE: boolean = import.meta.url.endsWith('.ts');
 
 /** The extension of the harness's own modules in the form it runs in: `.ts` from source, `.js` compiled. */
 export const OWN_MODULE_EXTENSION: '.ts' | '.js' = RUNNING_FROM_SOURCE ? '.ts' : '.js';
+
+/**
+ * The package's root directory (the one holding package.json, README.md and the
+ * shipped folders such as `examples/`), with a trailing slash: the repository
+ * from source, the installed package compiled. Files that ship outside `dist/`
+ * must be found from here, not relative to a module (a compiled module is one
+ * level deeper, under `dist/`).
+ */
+export const PACKAGE_ROOT: string = fileURLToPath(new URL(RUNNING_FROM_SOURCE ? '../' : '../../', import.meta.url));
 
 /** File extensions that need a TypeScript loader. */
 const TYPESCRIPT_EXTENSIONS: readonly string[] = ['.ts', '.mts', '.cts'];

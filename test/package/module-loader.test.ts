@@ -6,13 +6,17 @@
  */
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { importModuleFile, isTypeScriptModule, OWN_MODULE_EXTENSION, RUNNING_FROM_SOURCE } from '../../src/module-loader.ts';
+import { importModuleFile, isTypeScriptModule, OWN_MODULE_EXTENSION, PACKAGE_ROOT, RUNNING_FROM_SOURCE } from '../../src/module-loader.ts';
 import { REPO } from '../cli/run-cli.ts';
 
 describe('module-loader', () => {
   test('runs from source here, so its own modules end in .ts', () => {
     expect(RUNNING_FROM_SOURCE).toBe(true);
     expect(OWN_MODULE_EXTENSION).toBe('.ts');
+  });
+
+  test('the package root is the repository, with a trailing slash', () => {
+    expect(PACKAGE_ROOT).toBe(`${REPO}/`);
   });
 
   test.each([

@@ -152,6 +152,7 @@ describe('in a fresh project', () => {
       real: true,
       bad: { invariant: 'keep-flag', step: 8 },
       checked: 30,
+      packageRoot: true,
     });
   }, TEST_TIMEOUT_MS);
 
