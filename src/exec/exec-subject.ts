@@ -36,6 +36,11 @@ import type { ExecLink } from './link.ts';
 
 const NO_REPORTS: readonly SubjectReport[] = [];
 
+/** `f(v)`, or a promise of it when `v` is one: the synchronous path takes no promise. */
+function then<T, U>(v: T | Promise<T>, f: (x: T) => U): U | Promise<U> {
+  return v instanceof Promise ? v.then(f) : f(v);
+}
+
 /**
  * What a subject's `threw` message becomes: an `Error` whose name and
  * message are split at the first `": "` when the text starts with an error
@@ -69,24 +74,25 @@ export class ExecSubject implements Subject {
   }
 
   /** Sends `reset`; a subject that replies `ok: false` throws its message, as an in-process `reset` would. */
-  async reset(header: TraceHeader): Promise<void> {
+  reset(header: TraceHeader): void | Promise<void> {
     this.index = 0;
     this.cached = null;
     this.lastAccounting = null;
     this.lastReports = NO_REPORTS;
-    const line = await this.link.request(resetRequest(header), 'reset');
-    const message = this.decode('reset', line, () => decodeResetReply(parseReply(line, 'reset')));
-    if (message !== null) throw new Error(`${this.name}: reset: ${message}`);
+    return then(this.link.request(resetRequest(header), 'reset'), (line) => {
+      const message = this.decode('reset', line, () => decodeResetReply(parseReply(line, 'reset')));
+      if (message !== null) throw new Error(`${this.name}: reset: ${message}`);
+    });
   }
 
   /**
-   * Sends `exec` and resolves with the observation; the snapshot and
-   * accounting of the reply are kept for `snapshot()` and `accounting()`. A
-   * `threw` reply rejects with the subject's message (the step runner then
-   * asks for a snapshot). Throws for a command the subject does not declare:
-   * the harness never sends one.
+   * Sends `exec` and returns the observation; the snapshot and accounting of
+   * the reply are kept for `snapshot()` and `accounting()`. A `threw` reply
+   * throws the subject's message (the step runner then asks for a snapshot).
+   * Synchronous while the process lives. Throws for a command the subject
+   * does not declare: the harness never sends one.
    */
-  async exec(command: Command): Promise<Observation> {
+  exec(command: Command): Observation | Promise<Observation> {
     const unsupported = unsupportedUse(command, this.capabilities);
     if (unsupported !== null) throw new Error(`internal error: the harness tried to send ${this.name} ${unsupported}, which it does not declare`);
     const index = this.index++;
@@ -94,13 +100,14 @@ export class ExecSubject implements Subject {
     this.lastAccounting = null;
     this.lastReports = NO_REPORTS;
     const what = `exec of command ${index} (${command.cmd})`;
-    const line = await this.link.request(execRequest(index, command), what);
-    const reply = this.decode(what, line, () => decodeExecReply(parseReply(line, 'exec'), index, this.capabilities.accounting));
-    if (reply.threw !== null) throw threwError(reply.threw);
-    this.cached = reply.snapshot;
-    this.lastAccounting = reply.accounting;
-    this.lastReports = reply.reports;
-    return reply.observation;
+    return then(this.link.request(execRequest(index, command), what), (line) => {
+      const reply = this.decode(what, line, () => decodeExecReply(parseReply(line, 'exec'), index, this.capabilities.accounting));
+      if (reply.threw !== null) throw threwError(reply.threw);
+      this.cached = reply.snapshot;
+      this.lastAccounting = reply.accounting;
+      this.lastReports = reply.reports;
+      return reply.observation;
+    });
   }
 
   /** The snapshot of the last `exec` reply (no round trip), else a `snapshot` request. */
@@ -110,7 +117,11 @@ export class ExecSubject implements Subject {
       this.cached = null;
       return s;
     }
-    return this.requestSnapshot();
+    return then(this.link.request(SNAPSHOT_REQUEST, 'snapshot'), (line) => {
+      const r = this.decode('snapshot', line, () => decodeSnapshotReply(parseReply(line, 'snapshot')));
+      if (r.threw !== null) throw threwError(r.threw);
+      return r.snapshot;
+    });
   }
 
   /** The accounting of the last `exec` reply (null when the subject reports none). */
@@ -128,13 +139,6 @@ export class ExecSubject implements Subject {
     if (this.released) return;
     this.released = true;
     this.release();
-  }
-
-  private async requestSnapshot(): Promise<Snapshot> {
-    const line = await this.link.request(SNAPSHOT_REQUEST, 'snapshot');
-    const r = this.decode('snapshot', line, () => decodeSnapshotReply(parseReply(line, 'snapshot')));
-    if (r.threw !== null) throw threwError(r.threw);
-    return r.snapshot;
   }
 
   /** Runs a decoder; a `WireError` kills the process and becomes a `SubjectProtocolError`. */

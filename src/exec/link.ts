@@ -4,8 +4,7 @@
  * then starts a new process and shakes hands again).
  */
 
-import { SubjectStartError } from '../protocol/subject-errors.ts';
-import { SubjectCrashedError, SubjectHungError } from '../protocol/subject-errors.ts';
+import { describeEnd, SubjectCrashedError, SubjectHungError, SubjectStartError } from '../protocol/subject-errors.ts';
 import { WireError, decodeHelloReply, helloRequest, parseReply, CLOSE_REQUEST, type HelloReply } from '../protocol/wire.ts';
 import { shortenLine } from '../protocol/subject-errors.ts';
 import { SpawnError, SubjectProcess } from './process.ts';
@@ -53,8 +52,7 @@ async function startAndGreet(argv: readonly string[], timeoutMs: number): Promis
   } catch (e) {
     proc.kill();
     if (e instanceof SubjectCrashedError) {
-      const how = e.signal !== null ? `was killed by signal ${e.signal}` : `exited with status ${e.code ?? '?'}`;
-      throw new SubjectStartError(program, `${how} before replying to hello${printed(proc)}`);
+      throw new SubjectStartError(program, `${describeEnd(e.code, e.signal)} before replying to hello${printed(proc)}`);
     }
     if (e instanceof SubjectHungError) throw new SubjectStartError(program, `no reply to hello within ${timeoutMs / 1000}s${printed(proc)}`);
     throw e;
@@ -107,15 +105,18 @@ export class ExecLink {
     return this.proc?.stderrTail() ?? [];
   }
 
-  /** Sends one request line and resolves with the reply line; restarts a dead process first. */
-  async request(line: string, what: string): Promise<string> {
+  /**
+   * Sends one request line and returns the reply line (synchronously while
+   * the process lives); restarts a dead process first, which takes a promise.
+   */
+  request(line: string, what: string): string | Promise<string> {
     if (this.closed) throw new Error(`subject ${this.hello.name}: used after close`);
-    let proc = this.proc;
-    if (proc === null || !proc.alive) {
-      proc = (await startAndGreet(this.argv, this.timeoutMs)).proc;
-      this.proc = proc;
-    }
-    return proc.request(line, what, this.timeoutMs);
+    const proc = this.proc;
+    if (proc !== null && proc.alive) return proc.request(line, what, this.timeoutMs);
+    return startAndGreet(this.argv, this.timeoutMs).then(({ proc: fresh }) => {
+      this.proc = fresh;
+      return fresh.request(line, what, this.timeoutMs);
+    });
   }
 
   /** Kills the current process (after a protocol error: the stream cannot be trusted any more). */
