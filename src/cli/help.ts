@@ -115,3 +115,21 @@ Options:
 
 Exit status: 0 after close or the end of the input, 2 bad usage or a request it
 cannot read (named on standard error).`;
+
+export const CONFORM_HELP = `Usage: gpuvm-check conform --subject exec:PROGRAM ARGS... [options]
+
+Check that a subject program follows the subject protocol (docs/subject-protocol.md):
+the handshake, requests with fields it does not know, a reset it cannot set up, close
+and the end of input, then a battery of traces (every command kind and mode it claims,
+the fifteen documented split/merge cases, errno replies, u64 edges) replayed against
+the reference model with every invariant. Each mistake is named precisely: the
+request, the field, what was expected, the reply line.
+
+Options:
+  --subject S        exec:PROGRAM ARGS... (required)
+  --step-timeout D   time limit of one request (default 10s)
+  --json             print the result as one JSON object on the last line of stdout
+  -h, --help         this help
+
+Exit status: 0 no problem, 1 problems found (or a failed handshake), 2 bad usage
+(including a program that cannot be started).`;

@@ -21,6 +21,12 @@ export interface ExecOptions {
   readonly stepTimeoutMs?: number;
 }
 
+/** The program and its arguments as one line for messages (shortened). */
+function programLabel(argv: readonly string[]): string {
+  const text = argv.join(' ');
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
 function spawnReason(e: SpawnError): string {
   switch (e.code) {
     case 'ENOENT':
@@ -39,7 +45,7 @@ function printed(p: SubjectProcess): string {
 
 /** Starts `argv` and shakes hands. Throws `SubjectStartError` for every way that can go wrong. */
 async function startAndGreet(argv: readonly string[], timeoutMs: number): Promise<{ proc: SubjectProcess; hello: HelloReply }> {
-  const program = argv[0] as string;
+  const program = programLabel(argv);
   let proc: SubjectProcess;
   try {
     proc = await SubjectProcess.start(argv);

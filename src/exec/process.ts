@@ -150,6 +150,8 @@ export class SubjectProcess {
     });
     this.watchdog.unref();
     this.watchdog.on('error', () => undefined);
+    // The watchdog reads standard error until it stops; then the descriptor is ours to close.
+    this.watchdog.on('exit', () => closeQuietly(fifos.errR));
   }
 
   /**
@@ -242,6 +244,20 @@ export class SubjectProcess {
     });
   }
 
+  /** How the process ended (null while it runs, or before its end has been seen). */
+  get exitStatus(): { readonly code: number | null; readonly signal: string | null } | null {
+    return this.exited;
+  }
+
+  /** Closes its standard input (it should then exit); no more requests. */
+  endInput(): void {
+    this.dead = true;
+    if (!this.ended) {
+      this.ended = true;
+      closeQuietly(this.fifos.reqW);
+    }
+  }
+
   /** Kills the whole process group at once (SIGKILL). */
   kill(): void {
     killGroup(this.pid);
@@ -261,13 +277,10 @@ export class SubjectProcess {
         // A subject that does not answer `close` is killed below.
       }
     }
-    this.dead = true;
-    if (!this.ended) {
-      this.ended = true;
-      closeQuietly(this.fifos.reqW);
-      await this.waitExit(CLOSE_GRACE_MS);
-      closeQuietly(this.fifos.repR);
-    }
+    const open = !this.ended;
+    this.endInput();
+    await this.waitExit(CLOSE_GRACE_MS);
+    if (open) closeQuietly(this.fifos.repR);
     killGroup(this.pid); // whatever it left behind in its group
     forget(this.pid);
     Atomics.store(this.state, STATE_STOP, 1);

@@ -67,6 +67,10 @@ export class SubjectServer {
       case 'hello':
         return { reply: this.hello(), close: false };
       case 'reset':
+        if (request.header === null) {
+          this.declared = new Set();
+          return { reply: resetReply(request.problem ?? 'bad header'), close: false };
+        }
         return drive(this.reset(request.header));
       case 'exec':
         return drive(this.exec(request.index, request.command));

@@ -54,7 +54,7 @@ export function formatCapabilities(caps: SubjectCapabilities): string {
   const flag = (on: boolean, name: string): string => (on ? name : `no ${name}`);
   return [
     `commands ${caps.commands.join(', ')}`,
-    `via ${caps.via.join(', ')}`,
+    `via ${caps.via.length === 0 ? 'none' : caps.via.join(', ')}`,
     flag(caps.failAt, 'failAt'),
     flag(caps.allocFailAt, 'allocFailAt'),
     flag(caps.accounting, 'accounting'),

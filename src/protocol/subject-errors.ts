@@ -90,9 +90,7 @@ export class SubjectProtocolError extends SubjectFailure {
   readonly line: string;
   constructor(request: string, field: string, reason: string, line: string) {
     const where = field === '' ? '' : ` field "${field}":`;
-    super(`bad reply to the ${request} request:${where} ${reason}; reply: ${shortenLine(line)}`, request, [
-      `Reply line: ${shortenLine(line)}`,
-    ]);
+    super(`bad reply to the ${request} request:${where} ${reason}; reply: ${shortenLine(line)}`, request, []);
     this.name = 'SubjectProtocolError';
     this.field = field;
     this.reason = reason;
@@ -109,7 +107,7 @@ export class SubjectStartError extends Error {
   readonly program: string;
   readonly reason: string;
   constructor(program: string, reason: string) {
-    super(`subject program ${program}: ${reason}`);
+    super(`subject program "${program}": ${reason}`);
     this.name = 'SubjectStartError';
     this.program = program;
     this.reason = reason;

@@ -12,6 +12,7 @@
 
 import { decodeCommandValue, parseU64, toJsonCommand, toJsonObservation, toJsonSnapshot, toJsonTraceHeader, type JsonObject } from './codec.ts';
 import { decodeTraceValue } from './codec.ts';
+import { TraceInputError } from './errors.ts';
 import {
   COMMAND_KINDS,
   ERRNOS,
@@ -430,7 +431,7 @@ export const CLOSE_REQUEST = '{"req":"close"}';
 /** A request as a subject reads it. */
 export type Request =
   | { readonly req: 'hello'; readonly protocol: unknown }
-  | { readonly req: 'reset'; readonly header: TraceHeader }
+  | { readonly req: 'reset'; readonly header: TraceHeader | null; readonly problem: string | null }
   | { readonly req: 'exec'; readonly index: number; readonly command: Command }
   | { readonly req: 'snapshot' }
   | { readonly req: 'close' }
@@ -439,8 +440,10 @@ export type Request =
 /**
  * Reads one request line. `declared` is the object ids of the current run
  * (from the last `reset`), against which an `exec`'s command is checked.
- * Throws `WireError` (or the codec's `TraceInputError` for a bad header or
- * command, labelled with the request).
+ * A `reset` whose header the codec rejects comes back with `header: null`
+ * and the reason in `problem` (the subject answers it `ok: false`). Throws
+ * `WireError` (or the codec's `TraceInputError` for a bad command, labelled
+ * with the request).
  */
 export function decodeRequest(line: string, declared: ReadonlySet<BoId>): Request {
   let json: unknown;
@@ -455,8 +458,14 @@ export function decodeRequest(line: string, declared: ReadonlySet<BoId>): Reques
     case 'hello':
       return { req, protocol: o['protocol'] };
     case 'reset': {
-      const t = decodeTraceValue({ format: TRACE_FORMAT, vm: o['vm'], objects: o['objects'], commands: [] }, 'reset request');
-      return { req, header: { vm: t.vm, objects: t.objects } };
+      // A header that cannot be set up (a reserved node outside the VM, ...) is answered `ok: false`, not refused.
+      try {
+        const t = decodeTraceValue({ format: TRACE_FORMAT, vm: o['vm'], objects: o['objects'], commands: [] }, 'reset request');
+        return { req, header: { vm: t.vm, objects: t.objects }, problem: null };
+      } catch (e) {
+        if (!(e instanceof TraceInputError)) throw e;
+        return { req, header: null, problem: e.message };
+      }
     }
     case 'exec': {
       const index = int(o['index'], 'index');
