@@ -141,13 +141,20 @@ export class ExecSubject implements Subject {
     this.release();
   }
 
-  /** Runs a decoder; a `WireError` kills the process and becomes a `SubjectProtocolError`. */
+  /**
+   * Runs a decoder; a `WireError` becomes a `SubjectProtocolError`. A line
+   * that is not a JSON object answering this very request (`reply`, `index`)
+   * means the stream cannot be trusted: the process is killed, and the next
+   * request starts a new one. A reply to the request with a bad field leaves
+   * the stream in step; the process is kept (the next run starts with
+   * `reset` anyway), as it is after any other finding.
+   */
   private decode<T>(what: string, line: string, read: () => T): T {
     try {
       return read();
     } catch (e) {
       if (!(e instanceof WireError)) throw e;
-      this.link.kill();
+      if (e.field === '' || e.field === 'reply' || e.field === 'index') this.link.kill();
       throw new SubjectProtocolError(what, e.field, e.reason, line);
     }
   }
