@@ -17,8 +17,13 @@ export const HARNESS_NAME = 'gpuvm-check 0.1.0';
 
 /** Options of an exec subject. */
 export interface ExecOptions {
-  /** Time limit of every request, the handshake included (default {@link DEFAULT_STEP_TIMEOUT_MS}). */
+  /** Time limit of every request (default {@link DEFAULT_STEP_TIMEOUT_MS}). */
   readonly stepTimeoutMs?: number;
+  /**
+   * Time limit of the handshake, which includes starting the program
+   * (default: the step timeout, at least {@link DEFAULT_STEP_TIMEOUT_MS}).
+   */
+  readonly helloTimeoutMs?: number;
 }
 
 /** The program and its arguments as one line for messages (shortened). */
@@ -82,14 +87,16 @@ async function startAndGreet(argv: readonly string[], timeoutMs: number): Promis
 export class ExecLink {
   readonly argv: readonly string[];
   readonly timeoutMs: number;
+  readonly helloTimeoutMs: number;
   /** The first handshake's reply: the subject's name and capabilities. */
   readonly hello: HelloReply;
   private proc: SubjectProcess | null;
   private closed = false;
 
-  private constructor(argv: readonly string[], timeoutMs: number, proc: SubjectProcess, hello: HelloReply) {
+  private constructor(argv: readonly string[], timeoutMs: number, helloTimeoutMs: number, proc: SubjectProcess, hello: HelloReply) {
     this.argv = argv;
     this.timeoutMs = timeoutMs;
+    this.helloTimeoutMs = helloTimeoutMs;
     this.proc = proc;
     this.hello = hello;
   }
@@ -97,8 +104,9 @@ export class ExecLink {
   /** Starts the program and shakes hands. Throws `SubjectStartError`. */
   static async open(argv: readonly string[], options: ExecOptions = {}): Promise<ExecLink> {
     const timeoutMs = options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
-    const { proc, hello } = await startAndGreet(argv, timeoutMs);
-    return new ExecLink(argv, timeoutMs, proc, hello);
+    const helloTimeoutMs = options.helloTimeoutMs ?? Math.max(timeoutMs, DEFAULT_STEP_TIMEOUT_MS);
+    const { proc, hello } = await startAndGreet(argv, helloTimeoutMs);
+    return new ExecLink(argv, timeoutMs, helloTimeoutMs, proc, hello);
   }
 
   /** The current process's pid, or null when none runs. */
@@ -119,7 +127,7 @@ export class ExecLink {
     if (this.closed) throw new Error(`subject ${this.hello.name}: used after close`);
     const proc = this.proc;
     if (proc !== null && proc.alive) return proc.request(line, what, this.timeoutMs);
-    return startAndGreet(this.argv, this.timeoutMs).then(({ proc: fresh }) => {
+    return startAndGreet(this.argv, this.helloTimeoutMs).then(({ proc: fresh }) => {
       this.proc = fresh;
       return fresh.request(line, what, this.timeoutMs);
     });

@@ -299,7 +299,8 @@ export class SubjectProcess {
   private async settled(): Promise<void> {
     await this.waitExit(EXIT_WAIT_MS);
     if (this.exited === null) killGroup(this.pid);
-    for (let i = 0; i < 10 && Atomics.load(this.state, STATE_ERR_ENDED) === 0; i++) {
+    // The watchdog (which may still be starting) reads standard error to its end.
+    for (let i = 0; i < 100 && Atomics.load(this.state, STATE_ERR_ENDED) === 0; i++) {
       await new Promise((r) => setTimeout(r, 10));
     }
     if (!this.ended) {
