@@ -36,6 +36,9 @@ import type { ExecLink } from './link.ts';
 
 const NO_REPORTS: readonly SubjectReport[] = [];
 
+/** How often (ms) a run of synchronous requests lets the event loop turn. */
+const TURN_EVERY_MS = 50;
+
 /** `f(v)`, or a promise of it when `v` is one: the synchronous path takes no promise. */
 function then<T, U>(v: T | Promise<T>, f: (x: T) => U): U | Promise<U> {
   return v instanceof Promise ? v.then(f) : f(v);
@@ -64,6 +67,7 @@ export class ExecSubject implements Subject {
   private lastAccounting: Accounting | null = null;
   private lastReports: readonly SubjectReport[] = NO_REPORTS;
   private released = false;
+  private lastTurn = Date.now();
 
   /** A subject over `link`; `release` hands the link back when the subject is closed. */
   constructor(link: ExecLink, release: () => void) {
@@ -100,7 +104,7 @@ export class ExecSubject implements Subject {
     this.lastAccounting = null;
     this.lastReports = NO_REPORTS;
     const what = `exec of command ${index} (${command.cmd})`;
-    return then(this.link.request(execRequest(index, command), what), (line) => {
+    const observation = then(this.link.request(execRequest(index, command), what), (line) => {
       const reply = this.decode(what, line, () => decodeExecReply(parseReply(line, 'exec'), index, this.capabilities.accounting));
       if (reply.threw !== null) throw threwError(reply.threw);
       this.cached = reply.snapshot;
@@ -108,6 +112,11 @@ export class ExecSubject implements Subject {
       this.lastReports = reply.reports;
       return reply.observation;
     });
+    // The requests block: every so often let the event loop turn (signals, timers, other work).
+    const now = Date.now();
+    if (now - this.lastTurn < TURN_EVERY_MS || observation instanceof Promise) return observation;
+    this.lastTurn = now;
+    return new Promise((resolve) => setImmediate(() => resolve(observation)));
   }
 
   /** The snapshot of the last `exec` reply (no round trip), else a `snapshot` request. */

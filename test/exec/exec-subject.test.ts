@@ -124,7 +124,7 @@ describe('a failed handshake is a start error (exit status 2 at the command line
     ['silent-hello', /: no reply to hello within 0\.8s$/, { helloTimeoutMs: 800 }],
   ])('%s', async (mode, message, options) => {
     const argv = tinyArgv(mode);
-    const e = await execSubjectFactory(argv, options)().then(() => null, (err: unknown) => err);
+    const e = await Promise.resolve(execSubjectFactory(argv, options)()).then(() => null, (err: unknown) => err);
     expect(e).toBeInstanceOf(SubjectStartError);
     expect((e as Error).message).toMatch(message);
     expect((e as Error).message.startsWith(`subject program "${argv.join(' ')}": `)).toBe(true);
