@@ -37,14 +37,22 @@ export const CLOSE_GRACE_MS = 1000;
 /** How long, after the end of its output, the harness waits for a dying process's exit status. */
 const EXIT_WAIT_MS = 1000;
 
-// The shared state of the watchdog (Int32Array indices; see watchdog-worker.mjs).
-const STATE_PENDING = 0;
-const STATE_TIMEOUT = 1;
-const STATE_KILLED = 2;
-const STATE_ERR_TOTAL = 3;
-const STATE_STOP = 4;
-const STATE_ERR_ENDED = 5;
-const STATE_FIRST_LEN = 6;
+/**
+ * The shared state of the watchdog: indices into an Int32Array (handed to
+ * watchdog-worker.mjs as `slots`). PENDING: the number of the request being
+ * waited for, 0 for none; TIMEOUT: its time limit (ms); KILLED: the request
+ * the watchdog killed the group for; ERR_TOTAL: bytes of standard error read
+ * (mod 2^30); STOP: 1 when the watchdog is to end; ERR_ENDED: 1 at the end of
+ * standard error; FIRST_LEN: bytes kept of its beginning.
+ */
+const SLOTS = { PENDING: 0, TIMEOUT: 1, KILLED: 2, ERR_TOTAL: 3, STOP: 4, ERR_ENDED: 5, FIRST_LEN: 6 } as const;
+const STATE_PENDING = SLOTS.PENDING;
+const STATE_TIMEOUT = SLOTS.TIMEOUT;
+const STATE_KILLED = SLOTS.KILLED;
+const STATE_ERR_TOTAL = SLOTS.ERR_TOTAL;
+const STATE_STOP = SLOTS.STOP;
+const STATE_ERR_ENDED = SLOTS.ERR_ENDED;
+const STATE_FIRST_LEN = SLOTS.FIRST_LEN;
 const STATE_SLOTS = 8;
 const RING_BYTES = 32 * 1024;
 const FIRST_BYTES = 1024;
@@ -138,6 +146,7 @@ export class SubjectProcess {
     child.unref();
     this.watchdog = new Worker(WATCHDOG, {
       workerData: {
+        slots: SLOTS,
         state: this.state,
         start: this.start,
         ring: this.ring,

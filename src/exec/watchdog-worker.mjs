@@ -7,18 +7,12 @@
 //   into a shared ring buffer (the last bytes, for reports) and keeps its
 //   first bytes (for handshake errors), passing it through to our standard
 //   error when asked to.
-// Shared state layout: see the STATE_* constants in process.ts.
+// Shared state layout: `slots` in process.ts.
 import { readSync, writeSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
 
-const { state, start, ring, first, errFd, pid, inherit, tickMs } = workerData;
-const PENDING = 0;
-const TIMEOUT = 1;
-const KILLED = 2;
-const ERR_TOTAL = 3;
-const STOP = 4;
-const ERR_ENDED = 5;
-const FIRST_LEN = 6;
+const { slots, state, start, ring, first, errFd, pid, inherit, tickMs } = workerData;
+const { PENDING, TIMEOUT, KILLED, ERR_TOTAL, STOP, ERR_ENDED, FIRST_LEN } = slots;
 
 const chunk = Buffer.alloc(16 * 1024);
 let errOpen = true;
