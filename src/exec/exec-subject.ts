@@ -15,6 +15,7 @@ import {
   WireError,
   decodeExecReply,
   decodeResetReply,
+  decodeResetSnapshot,
   decodeSnapshotReply,
   execRequest,
   parseReply,
@@ -84,8 +85,10 @@ export class ExecSubject implements Subject {
     this.lastAccounting = null;
     this.lastReports = NO_REPORTS;
     return then(this.link.request(resetRequest(header), 'reset'), (line) => {
-      const message = this.decode('reset', line, () => decodeResetReply(parseReply(line, 'reset')));
+      const json = this.decode('reset', line, () => parseReply(line, 'reset'));
+      const message = this.decode('reset', line, () => decodeResetReply(json));
       if (message !== null) throw new Error(`${this.name}: reset: ${message}`);
+      this.cached = this.decode('reset', line, () => decodeResetSnapshot(json));
     });
   }
 
@@ -119,7 +122,7 @@ export class ExecSubject implements Subject {
     return new Promise((resolve) => setImmediate(() => resolve(observation)));
   }
 
-  /** The snapshot of the last `exec` reply (no round trip), else a `snapshot` request. */
+  /** The snapshot of the last `exec` or `reset` reply (no round trip), else a `snapshot` request. */
   snapshot(): Snapshot | Promise<Snapshot> {
     const s = this.cached;
     if (s !== null) {

@@ -358,6 +358,12 @@ export function decodeResetReply(json: Obj): string | null {
   return typeof m === 'string' && m !== '' ? m : 'the subject could not set up the VM (no message)';
 }
 
+/** The optional `snapshot` of a successful `reset` reply (the state after the reset), or null. Throws `WireError`. */
+export function decodeResetSnapshot(json: Obj): Snapshot | null {
+  const s = json['snapshot'];
+  return s === undefined || s === null ? null : decodeSnapshot(s);
+}
+
 /** What an `exec` reply says: the command's results, or that the subject threw. */
 export type ExecReply =
   | {
@@ -508,9 +514,10 @@ export function helloReply(name: string, capabilities: SubjectCapabilities): str
   });
 }
 
-/** The `reset` reply line: ok, or the reason the VM could not be set up. */
-export function resetReply(message: string | null): string {
-  return message === null ? '{"reply":"reset","ok":true}' : JSON.stringify({ reply: 'reset', ok: false, message });
+/** The `reset` reply line: ok (with the snapshot after it, when given), or the reason the VM could not be set up. */
+export function resetReply(message: string | null, snapshot?: Snapshot): string {
+  if (message !== null) return JSON.stringify({ reply: 'reset', ok: false, message });
+  return snapshot === undefined ? '{"reply":"reset","ok":true}' : JSON.stringify({ reply: 'reset', ok: true, snapshot: toJsonSnapshot(snapshot) });
 }
 
 /** The `exec` reply line with the command's results (`accounting` written when not undefined). */

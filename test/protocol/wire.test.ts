@@ -16,6 +16,7 @@ import {
   decodeObservation,
   decodeRequest,
   decodeResetReply,
+  decodeResetSnapshot,
   decodeSnapshot,
   decodeSnapshotReply,
   execReply,
@@ -105,6 +106,9 @@ describe('round trips', () => {
     expect(decodeExecReply(parseReply(threwReply('exec', 'TypeError: x', 4), 'exec'), 4, true)).toEqual({ threw: 'TypeError: x' });
     expect(decodeResetReply(parseReply(resetReply(null), 'reset'))).toBeNull();
     expect(decodeResetReply(parseReply(resetReply('reserve outside the VM'), 'reset'))).toBe('reserve outside the VM');
+    expect(decodeResetSnapshot(parseReply(resetReply(null), 'reset'))).toBeNull();
+    expect(decodeResetSnapshot(parseReply(resetReply(null, s), 'reset'))).toEqual(s);
+    expect(wireError(() => decodeResetSnapshot({ reply: 'reset', ok: true, snapshot: { vas: [] } })).field).toBe('snapshot.kernel');
   });
 
   it('requests are the lines the documentation shows', () => {
