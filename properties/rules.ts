@@ -15,15 +15,19 @@ import type { StepRunner } from './step-runner.ts';
 import {
   boundaryDataArb,
   evictDataArb,
+  deferredUnmapDataArb,
   insertDataArb,
+  madviseDataArb,
   mapDataArb,
   objectDataArb,
   removeDataArb,
   spanDataArb,
   unmapDataArb,
   type BoundaryData,
+  type DeferredUnmapData,
   type EvictData,
   type InsertData,
+  type MadviseData,
   type MapData,
   type ObjectData,
   type RemoveData,
@@ -36,10 +40,13 @@ import {
   resolveBo,
   resolveEndpoint,
   resolveGap,
+  resolveMadviseSpan,
+  resolveObjectVa,
   resolveOffset,
   resolveSpan,
   type ResolveEnv,
 } from './arbitraries/resolve.ts';
+import { GRANULE } from './arbitraries/granule.ts';
 import { kernelOf } from './geometry.ts';
 
 /** What the rules run against: the step runner and the list of commands executed so far. */
@@ -52,6 +59,9 @@ export interface RuleTarget {
 export type RuleModel = Record<string, never>;
 
 const DONE: Promise<void> = Promise.resolve();
+
+/** The span a madvise falls back to when no VA without an object exists: two granules from the VM's start. */
+const FALLBACK_SPAN = { start: { kind: 'slot', slot: 0 }, end: { kind: 'len', len: 2 } } as const;
 
 function objectId(header: TraceHeader, index: number): BoId {
   const objs = header.objects;
@@ -240,8 +250,74 @@ export class ValidateRule extends Rule<Record<string, never>> {
 }
 
 /**
+ * `madvise`: a split-only request over a span whose ends often fall inside
+ * VAs, mostly with a NULL request as xe passes it; sometimes an injected
+ * failure or an invalid request.
+ */
+export class MadviseRule extends Rule<MadviseData> {
+  resolve(env: ResolveEnv): Command {
+    const d = this.data;
+    const raw = resolveMadviseSpan(env, d.target, FALLBACK_SPAN);
+    const s = d.invalid !== undefined ? makeInvalid(env, raw, d.invalid) : fitToVm(env, raw);
+    const offset = d.invalid === 'offset-overflow' ? U64_LIMIT - 1n : BigInt(d.offset) * GRANULE;
+    return {
+      cmd: 'madvise',
+      addr: s.addr,
+      range: s.range,
+      bo: resolveBo(env, d.bo),
+      offset,
+      ...(d.failAt !== undefined ? { failAt: d.failAt } : {}),
+      ...(d.allocFailAt !== undefined ? { allocFailAt: d.allocFailAt } : {}),
+    };
+  }
+}
+
+/**
+ * A map the way immediate-mode drivers run it in run_job: steps mode with
+ * `defer` (unlinks deferred, the vm_bo reference put deferred). In a VM that
+ * is not immediate it is rejected (EINVAL), which is part of the test.
+ */
+export class DeferredMapRule extends MapRule {
+  override resolve(env: ResolveEnv): Command {
+    const c = super.resolve(env) as Extract<Command, { cmd: 'map' }>;
+    const { allocFailAt: _ops, ...rest } = c;
+    return { ...rest, via: 'steps', defer: true };
+  }
+}
+
+/**
+ * An unmap in steps mode with `defer`, as immediate-mode drivers unmap:
+ * mostly exactly one VA with an object (often its object's last, so a zombie
+ * is left), else over a span like `UnmapRule`.
+ */
+export class DeferredUnmapRule extends Rule<DeferredUnmapData> {
+  resolve(env: ResolveEnv): Command {
+    const d = this.data;
+    const exact = d.va === undefined || d.unmap.invalid !== undefined ? null : resolveObjectVa(env, d.va);
+    const c = exact !== null ? { cmd: 'unmap' as const, ...exact } : (new UnmapRule(d.unmap).resolve(env) as Extract<Command, { cmd: 'unmap' }>);
+    const { allocFailAt: _ops, via: _via, failAt: _failAt, ...rest } = c;
+    return { ...rest, via: 'steps', ...(d.unmap.failAt !== undefined ? { failAt: d.unmap.failAt } : {}), defer: true };
+  }
+}
+
+/** `bo_put_deferred`: the driver drops a reference deferred (a zombie if it was the last). */
+export class BoPutDeferredRule extends Rule<ObjectData> {
+  resolve(env: ResolveEnv): Command {
+    return { cmd: 'bo_put_deferred', bo: objectId(env.header, this.data.index) };
+  }
+}
+
+/** `deferred_cleanup`: free the zombies. */
+export class DeferredCleanupRule extends Rule<Record<string, never>> {
+  resolve(): Command {
+    return { cmd: 'deferred_cleanup' };
+  }
+}
+
+/**
  * One arbitrary over every rule, weighted so that maps dominate (they are the
- * point) while every command kind still appears in a few dozen commands.
+ * point) while every command kind still appears in a few dozen commands. The
+ * rules of the VM modes, madvise and deferred cleanup come last.
  */
 export const ruleArb: fc.Arbitrary<fc.AsyncCommand<RuleModel, RuleTarget>> = fc.oneof(
   { weight: 12, arbitrary: mapDataArb.map((d) => new MapRule(d)) },
@@ -259,4 +335,9 @@ export const ruleArb: fc.Arbitrary<fc.AsyncCommand<RuleModel, RuleTarget>> = fc.
   { weight: 1, arbitrary: objectDataArb.map((d) => new BoPutRule(d)) },
   { weight: 1, arbitrary: evictDataArb.map((d) => new EvictRule(d)) },
   { weight: 1, arbitrary: fc.constant(null).map(() => new ValidateRule({})) },
+  { weight: 3, arbitrary: madviseDataArb.map((d) => new MadviseRule(d)) },
+  { weight: 1, arbitrary: mapDataArb.map((d) => new DeferredMapRule(d)) },
+  { weight: 2, arbitrary: deferredUnmapDataArb.map((d) => new DeferredUnmapRule(d)) },
+  { weight: 1, arbitrary: objectDataArb.map((d) => new BoPutDeferredRule(d)) },
+  { weight: 1, arbitrary: fc.constant(null).map(() => new DeferredCleanupRule({})) },
 );

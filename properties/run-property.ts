@@ -119,6 +119,7 @@ export async function runProperty(opts: PropertyOptions): Promise<PropertyResult
       const trace: Trace = {
         format: TRACE_FORMAT,
         vm: found.header.vm,
+        ...(found.header.flags === undefined ? {} : { flags: found.header.flags }),
         objects: found.header.objects,
         commands: found.commands,
         meta: { invariant: found.violation.invariant, seed: details.seed, path, subject: subject.name },

@@ -94,6 +94,44 @@ export class SplitMerge {
     for (let i = 0; i < vas.length; i++) emit(this.cut(vas[i] as GpuVa, addr, re, false));
   }
 
+  /**
+   * Whether a madvise request [ra, re) leaves `va` alone: it has an object
+   * (madvise only splits VAs without one), or no edge of the request cuts it.
+   * Corresponds to the `madvise && obj` skip of __drm_gpuvm_sm_map().
+   */
+  madviseSkips(va: GpuVa, ra: bigint, re: bigint): boolean {
+    return va.obj !== null || (va.addr >= ra && va.end <= re);
+  }
+
+  /**
+   * The MAP of a split VA's part inside the request [ra, re): from the later
+   * of the two starts to the earlier of the two ends, NULL at offset 0 (the
+   * pieces madvise creates carry no object).
+   */
+  madvisePiece(va: GpuVa, ra: bigint, re: bigint): OpMap {
+    const addr = va.addr > ra ? va.addr : ra;
+    const end = va.end < re ? va.end : re;
+    return { kind: 'map', addr, range: end - addr, obj: null, offset: 0n };
+  }
+
+  /**
+   * Emit the ops of a madvise request: for each overlapping VA it does not
+   * skip, ascending, the REMAP that cuts it at the request's edges (keep
+   * false) and then the MAP of its part inside. No UNMAP ever.
+   * Corresponds to __drm_gpuvm_sm_map() with madvise set.
+   */
+  madviseOps(req: MapReq, emit: OpSink): void {
+    const ra = req.addr;
+    const re = ra + req.range;
+    const vas = this.overlapping(ra, re);
+    for (let i = 0; i < vas.length; i++) {
+      const va = vas[i] as GpuVa;
+      if (this.madviseSkips(va, ra, re)) continue;
+      emit(this.cut(va, ra, re, false));
+      emit(this.madvisePiece(va, ra, re));
+    }
+  }
+
   /** Emit one PREFETCH per VA overlapping [addr, addr + range). Corresponds to the walk of drm_gpuvm_prefetch_ops_create(). */
   prefetchOps(addr: bigint, range: bigint, emit: OpSink): void {
     const vas = this.overlapping(addr, addr + range);
