@@ -15,6 +15,7 @@ import type { StepRunner } from './step-runner.ts';
 import {
   boundaryDataArb,
   evictDataArb,
+  deferredMapDataArb,
   deferredUnmapDataArb,
   insertDataArb,
   madviseDataArb,
@@ -24,6 +25,7 @@ import {
   spanDataArb,
   unmapDataArb,
   type BoundaryData,
+  type DeferredMapData,
   type DeferredUnmapData,
   type EvictData,
   type InsertData,
@@ -272,23 +274,30 @@ export class MadviseRule extends Rule<MadviseData> {
   }
 }
 
+/** Whether a `defer` request goes out as such: in an immediate VM, or as a probe that must be refused. */
+function keepsDefer(env: ResolveEnv, probe: boolean): boolean {
+  return env.header.flags?.immediate === true || probe;
+}
+
 /**
  * A map the way immediate-mode drivers run it in run_job: steps mode with
  * `defer` (unlinks deferred, the vm_bo reference put deferred). In a VM that
- * is not immediate it is rejected (EINVAL), which is part of the test.
+ * is not immediate it is a plain steps-mode map, or (`probe`) stays deferred
+ * and must be refused with EINVAL.
  */
-export class DeferredMapRule extends MapRule {
-  override resolve(env: ResolveEnv): Command {
-    const c = super.resolve(env) as Extract<Command, { cmd: 'map' }>;
+export class DeferredMapRule extends Rule<DeferredMapData> {
+  resolve(env: ResolveEnv): Command {
+    const c = new MapRule(this.data.map).resolve(env) as Extract<Command, { cmd: 'map' }>;
     const { allocFailAt: _ops, ...rest } = c;
-    return { ...rest, via: 'steps', defer: true };
+    return { ...rest, via: 'steps', ...(keepsDefer(env, this.data.probe) ? { defer: true } : {}) };
   }
 }
 
 /**
  * An unmap in steps mode with `defer`, as immediate-mode drivers unmap:
  * mostly exactly one VA with an object (often its object's last, so a zombie
- * is left), else over a span like `UnmapRule`.
+ * is left), else over a span like `UnmapRule`. In a VM that is not immediate,
+ * as `DeferredMapRule`.
  */
 export class DeferredUnmapRule extends Rule<DeferredUnmapData> {
   resolve(env: ResolveEnv): Command {
@@ -296,7 +305,8 @@ export class DeferredUnmapRule extends Rule<DeferredUnmapData> {
     const exact = d.va === undefined || d.unmap.invalid !== undefined ? null : resolveObjectVa(env, d.va);
     const c = exact !== null ? { cmd: 'unmap' as const, ...exact } : (new UnmapRule(d.unmap).resolve(env) as Extract<Command, { cmd: 'unmap' }>);
     const { allocFailAt: _ops, via: _via, failAt: _failAt, ...rest } = c;
-    return { ...rest, via: 'steps', ...(d.unmap.failAt !== undefined ? { failAt: d.unmap.failAt } : {}), defer: true };
+    const failAt = d.unmap.failAt !== undefined ? { failAt: d.unmap.failAt } : {};
+    return { ...rest, via: 'steps', ...failAt, ...(keepsDefer(env, d.probe) ? { defer: true } : {}) };
   }
 }
 
@@ -336,7 +346,7 @@ export const ruleArb: fc.Arbitrary<fc.AsyncCommand<RuleModel, RuleTarget>> = fc.
   { weight: 1, arbitrary: evictDataArb.map((d) => new EvictRule(d)) },
   { weight: 1, arbitrary: fc.constant(null).map(() => new ValidateRule({})) },
   { weight: 3, arbitrary: madviseDataArb.map((d) => new MadviseRule(d)) },
-  { weight: 1, arbitrary: mapDataArb.map((d) => new DeferredMapRule(d)) },
+  { weight: 1, arbitrary: deferredMapDataArb.map((d) => new DeferredMapRule(d)) },
   { weight: 2, arbitrary: deferredUnmapDataArb.map((d) => new DeferredUnmapRule(d)) },
   { weight: 1, arbitrary: objectDataArb.map((d) => new BoPutDeferredRule(d)) },
   { weight: 1, arbitrary: fc.constant(null).map(() => new DeferredCleanupRule({})) },

@@ -120,10 +120,22 @@ export interface MadviseData {
   readonly invalid: Invalid | undefined;
 }
 
-/** Data of an unmap with `defer`: usually exactly the nth VA with an object (often its last), else a plain unmap's data. */
+/**
+ * Data of an unmap with `defer`: usually exactly the nth VA with an object
+ * (often its last), else a plain unmap's data. `probe`: in a VM that is not
+ * immediate, keep `defer` anyway (the request must be refused) rather than
+ * unmap in plain steps mode.
+ */
 export interface DeferredUnmapData {
   readonly va: number | undefined;
   readonly unmap: UnmapData;
+  readonly probe: boolean;
+}
+
+/** Data of a map with `defer` (see DeferredUnmapData for `probe`). */
+export interface DeferredMapData {
+  readonly map: MapData;
+  readonly probe: boolean;
 }
 
 // ---------------------------------------------------------------------------
@@ -258,10 +270,16 @@ export const madviseDataArb: fc.Arbitrary<MadviseData> = fc.record({
 });
 
 /** Unmap-with-defer rules: three in four target one VA with an object exactly. */
+const probeArb = fc.oneof({ weight: 7, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
+
 export const deferredUnmapDataArb: fc.Arbitrary<DeferredUnmapData> = fc.record({
   va: fc.oneof({ weight: 3, arbitrary: smallIndex }, { weight: 1, arbitrary: fc.constant(undefined) }),
   unmap: unmapDataArb,
+  probe: probeArb,
 });
+
+/** Map-with-defer rules. */
+export const deferredMapDataArb: fc.Arbitrary<DeferredMapData> = fc.record({ map: mapDataArb, probe: probeArb });
 
 /** Evict rules. */
 export const evictDataArb: fc.Arbitrary<EvictData> = fc.record({ index: fc.nat({ max: 3 }), evict: fc.boolean() });

@@ -19,19 +19,19 @@ import { fail } from './shared.ts';
 
 /** Compares a list (object ids) with the expected number of entries per object. */
 function sameCounts(name: string, want: ReadonlyMap<BoId, number>, list: readonly BoId[]): Failure | null {
-  const expected = [...want].flatMap(([bo, n]) => Array<BoId>(n).fill(bo));
+  const expected = (): BoId[] => [...want].flatMap(([bo, n]) => Array<BoId>(n).fill(bo));
   const seen = new Map<BoId, number>();
   for (const bo of list) {
     const n = (seen.get(bo) ?? 0) + 1;
     seen.set(bo, n);
     const allowed = want.get(bo) ?? 0;
     if (n > allowed) {
-      if (allowed === 0) return fail(expected, list, `the ${name} list holds object ${bo}'s vm_bo, which should not be there (destroyed or wrong)`);
-      return fail(expected, list, `the ${name} list holds object ${bo}'s vm_bo ${n} times, more than the ${allowed} it may`);
+      if (allowed === 0) return fail(expected(), list, `the ${name} list holds object ${bo}'s vm_bo, which should not be there (destroyed or wrong)`);
+      return fail(expected(), list, `the ${name} list holds object ${bo}'s vm_bo ${n} times, more than the ${allowed} it may`);
     }
   }
   for (const [bo, n] of want) {
-    if ((seen.get(bo) ?? 0) < n) return fail(expected, list, `the ${name} list misses object ${bo}'s vm_bo`);
+    if ((seen.get(bo) ?? 0) < n) return fail(expected(), list, `the ${name} list misses object ${bo}'s vm_bo`);
   }
   return null;
 }
