@@ -194,7 +194,7 @@ export class GpuVa {
    */
   unlinkDefer(): void {
     const vmBo = this._vmBo;
-    if (this._obj === null || vmBo === null) return;
+    if (vmBo === null) return; // not linked; a VA without an object never is (link is a no-op for it)
     if (!vmBo.vm.immediateMode) {
       throw new GpuVmError('EINVAL', 'unlinkDefer: the VM is not in immediate mode');
     }

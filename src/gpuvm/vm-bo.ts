@@ -83,11 +83,7 @@ export class GpuVmBo {
    */
   put(): boolean {
     this.assertAlive('put');
-    this.refs--;
-    if (this.refs > 0) return false;
-    this.state = 'freed';
-    this.destroy();
-    return true;
+    return this.drop('freed');
   }
 
   /**
@@ -102,10 +98,16 @@ export class GpuVmBo {
     if (!this.vm.immediateMode) {
       throw new GpuVmError('EINVAL', 'GpuVmBo.putDeferred: the VM is not in immediate mode');
     }
+    return this.drop('zombie');
+  }
+
+  /** Drops one reference; the last one destroys the vm_bo at once (`freed`) or makes it a zombie. */
+  private drop(last: 'freed' | 'zombie'): boolean {
     this.refs--;
     if (this.refs > 0) return false;
-    this.state = 'zombie';
-    this.intoZombie();
+    this.state = last;
+    if (last === 'zombie') this.intoZombie();
+    else this.destroy();
     return true;
   }
 

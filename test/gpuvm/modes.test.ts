@@ -251,3 +251,43 @@ describe('evicting external objects in a resv-protected VM', () => {
     expect(codeOf(() => vm.prepareObjects())).toBe('EINVAL');
   });
 });
+
+describe('every refusal names the entry point and the reason', () => {
+  test('the mode checks', () => {
+    expect(() => vmWith(IMMEDIATE).vm.boObtain(new GemObject())).toThrow(
+      'EINVAL: boObtain: an immediate-mode VM obtains vm_bos with boCreate + boObtainPrealloc',
+    );
+    const plain = vmWith(0);
+    expect(() => plain.vm.boObtainPrealloc(plain.vm.boCreate(plain.ext))).toThrow(
+      'EINVAL: boObtainPrealloc: the VM is not in immediate mode (use boObtain)',
+    );
+    const vmBo = plain.vm.boObtain(plain.ext);
+    expect(() => vmBo.putDeferred()).toThrow('EINVAL: GpuVmBo.putDeferred: the VM is not in immediate mode');
+    const va = put(plain.vm, 0n, U, plain.ext, 0n);
+    va.link(vmBo);
+    expect(() => va.unlinkDefer()).toThrow('EINVAL: unlinkDefer: the VM is not in immediate mode');
+  });
+
+  test('zombies and destroyed VMs', () => {
+    const { vm, ext } = vmWith(IMMEDIATE);
+    const vmBo = obtain(vm, ext);
+    vmBo.putDeferred();
+    expect(() => vmBo.putDeferred()).toThrow('GpuVmBo.putDeferred: the vm_bo is a zombie awaiting cleanup (use after free)');
+    expect(() => vmBo.extobjAdd()).toThrow('GpuVmBo.extobjAdd: the vm_bo is a zombie');
+    expect(() => vmBo.evict(false)).toThrow('GpuVmBo.evict: the vm_bo is a zombie');
+    expect(() => vm.destroy()).toThrow('EBUSY: destroy: 1 zombie vm_bo(s) await boDeferredCleanup');
+    vm.boDeferredCleanup();
+    expect(() => vmBo.put()).toThrow('GpuVmBo.put: the vm_bo was destroyed (use after free)');
+    vm.destroy();
+    expect(() => vm.prepareObjects()).toThrow('EINVAL: prepareObjects: the VM was destroyed');
+    expect(() => vm.boDeferredCleanup()).toThrow('EINVAL: boDeferredCleanup: the VM was destroyed');
+    expect(() => vm.madviseOpsCreate({ addr: 0n, range: U, obj: null, offset: 0n })).toThrow('EINVAL: madviseOpsCreate: the VM was destroyed');
+  });
+
+  test('bad arguments', () => {
+    const { vm, ext } = vmWith(0);
+    expect(() => vm.validate('nope' as never)).toThrow('EINVAL: validate: fn must be a function');
+    expect(() => vm.boObtain(ext).evict('yes' as never)).toThrow('EINVAL: GpuVmBo.evict: evict must be a boolean');
+    expect(() => vm.madviseOpsCreate({ addr: 0n, range: 0n, obj: null, offset: 0n })).toThrow(/^EINVAL: madviseOpsCreate: /);
+  });
+});
