@@ -14,6 +14,9 @@
 export * from './protocol/index.ts';
 
 export {
+  GPUVM_IMMEDIATE_MODE,
+  GPUVM_RESV_PROTECTED,
+  GPUVM_USERBITS,
   GemObject,
   GpuVa,
   GpuVm,
@@ -23,6 +26,7 @@ export {
   IntervalTree,
   SplitMerge,
   UseAfterFreeError,
+  VmBoLists,
   isU64,
   remapToUnmapRange,
 } from './gpuvm/index.ts';

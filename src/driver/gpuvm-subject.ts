@@ -374,10 +374,11 @@ export class GpuVmSubject implements Subject {
   }
 
   /**
-   * The staged pattern shared by ops-mode map and unmap. The list is built with
-   * the hooks counting (and failing the `allocFailAt`-th allocation), then built
-   * once more quietly for the `ops-pure` check, then applied; every reference the
-   * command took is put and the list freed whatever happens.
+   * The staged pattern shared by ops-mode map and unmap, and by madvise. The
+   * list is built with the hooks counting (and failing the `allocFailAt`-th
+   * allocation), then built once more quietly for the `ops-pure` check, then
+   * applied; every reference the command took is put and the list freed
+   * whatever happens.
    */
   private runOpsList(
     build: () => GpuVaOp[],
