@@ -20,7 +20,9 @@ import type { SubjectFactory } from '../../src/protocol/types.ts';
 class DoubleFreeLists extends VmBoLists {
   protected override unlinkZombie(zombie: GpuVmBo): void {
     super.unlinkZombie(zombie);
-    zombie.obj.put(); // the full destroy's release; the free pass releases again
+    // Upstream's unlink pass runs only with RESV_PROTECTED; there it would be the full destroy's release,
+    // and the free pass releases again.
+    if (this.resvProtected) zombie.obj.put();
   }
 }
 

@@ -15,7 +15,7 @@
  * Expected: madvise-split-only.
  */
 import { GpuVm, SplitMerge } from '../../src/gpuvm/index.ts';
-import type { GpuVa, MapReq, OpMap, OpSink } from '../../src/gpuvm/index.ts';
+import type { MapReq, OpMap, OpRemap, OpSink } from '../../src/gpuvm/index.ts';
 import { GpuVmSubject } from '../../src/driver/gpuvm-subject.ts';
 import type { SubjectFactory } from '../../src/protocol/types.ts';
 
@@ -31,10 +31,10 @@ class MapIsRequest extends SplitMerge {
     }
   }
 
-  override madvisePiece(va: GpuVa, ra: bigint, re: bigint): OpMap {
-    const piece = super.madvisePiece(va, ra, re);
+  override madvisePiece(cut: OpRemap): OpMap {
+    const piece = super.madvisePiece(cut);
     const req = this.req;
-    if (req === null || piece.addr !== ra || piece.addr + piece.range !== re) return piece;
+    if (req === null || piece.addr !== req.addr || piece.range !== req.range) return piece;
     return { kind: 'map', addr: req.addr, range: req.range, obj: req.obj, offset: req.offset };
   }
 }

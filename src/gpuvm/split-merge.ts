@@ -8,6 +8,7 @@
  */
 import { GpuVmError } from './errors.ts';
 import type { IntervalTree } from './interval-tree.ts';
+import { remapToUnmapRange } from './ops.ts';
 import type { GpuVaOp, GpuVmOps, MapReq, OpMap, OpRemap, OpUnmap } from './ops.ts';
 import type { GpuVa } from './va.ts';
 
@@ -104,16 +105,13 @@ export class SplitMerge {
   }
 
   /**
-   * The MAP of a split VA's part inside the request [ra, re): from the later
-   * of the two starts to the earlier of the two ends, NULL at offset 0 (the
-   * pieces madvise creates carry no object).
+   * The MAP of a split VA's part inside the request: exactly what its REMAP
+   * `cut` vacates (from prev's end, or the VA's start, to next's start, or
+   * the VA's end), NULL at offset 0 (the pieces madvise creates carry no object).
    */
-  madvisePiece(va: GpuVa, ra: bigint, re: bigint): OpMap {
-    // Stryker disable next-line EqualityOperator: with va.addr == ra both branches give the same address
-    const addr = va.addr > ra ? va.addr : ra;
-    // Stryker disable next-line EqualityOperator: with va.end == re both branches give the same end
-    const end = va.end < re ? va.end : re;
-    return { kind: 'map', addr, range: end - addr, obj: null, offset: 0n };
+  madvisePiece(cut: OpRemap): OpMap {
+    const hole = remapToUnmapRange(cut);
+    return { kind: 'map', addr: hole.addr, range: hole.range, obj: null, offset: 0n };
   }
 
   /**
@@ -129,8 +127,10 @@ export class SplitMerge {
     for (let i = 0; i < vas.length; i++) {
       const va = vas[i] as GpuVa;
       if (this.madviseSkips(va, ra, re)) continue;
-      emit(this.cut(va, ra, re, false));
-      emit(this.madvisePiece(va, ra, re));
+      const cut = this.cut(va, ra, re, false);
+      emit(cut);
+      // A VA madvise does not skip sticks out of the request, so its cut is a REMAP.
+      if (cut.kind === 'remap') emit(this.madvisePiece(cut));
     }
   }
 

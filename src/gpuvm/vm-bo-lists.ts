@@ -76,15 +76,16 @@ export class VmBoLists {
   }
 
   /**
-   * Takes every zombie off the deferred list (and, in a resv-protected VM, off
-   * the extobj and evict lists) and returns them newest first, for the caller
-   * to free. The first half of drm_gpuvm_bo_deferred_cleanup().
+   * Takes every zombie off the deferred list and off the extobj and evict
+   * lists, and returns them newest first, for the caller to free. The first
+   * half of drm_gpuvm_bo_deferred_cleanup(), which unlinks only in a
+   * resv-protected VM: in any other, zombies left the lists when they died,
+   * so the unlinking takes nothing off there.
    */
   takeDeferred(): GpuVmBo[] {
     const all = this.zombies();
     this.deferred.length = 0;
-    // Stryker disable next-line ConditionalExpression: in a VM that is not resv-protected a zombie is on no list, so unlinking it changes nothing
-    if (this.resvProtected) for (const zombie of all) this.unlinkZombie(zombie);
+    for (const zombie of all) this.unlinkZombie(zombie);
     return all;
   }
 
