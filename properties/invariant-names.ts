@@ -28,16 +28,17 @@ export type InvariantName =
   | 'va-budget'
   | 'ops-pure'
   | 'op-alloc-balance'
+  | 'queries-agree'
   | 'model-agrees'
   | 'subject-error';
 
 /** Checks over the ops list a map / unmap / bo_unmap / prefetch reported. */
 export const OP_LEVEL_INVARIANTS = [
+  'exact-coverage',
   'ops-shape',
   'keep-flag',
   'remap-offsets',
   'remap-hole',
-  'exact-coverage',
 ] as const satisfies readonly InvariantName[];
 
 /** Checks over the driver's book-keeping (ops and `Accounting`). */
@@ -61,12 +62,16 @@ export const OUTCOME_INVARIANTS = [
   'paint',
 ] as const satisfies readonly InvariantName[];
 
+/** Checks of a query's answer against the subject's own snapshot. */
+export const QUERY_INVARIANTS = ['queries-agree'] as const satisfies readonly InvariantName[];
+
 /** Every invariant the step checker runs, in the order it runs them. */
 export const INVARIANT_ORDER: readonly InvariantName[] = [
   ...OP_LEVEL_INVARIANTS,
   ...ACCOUNTING_INVARIANTS,
   ...STRUCTURAL_INVARIANTS,
   ...OUTCOME_INVARIANTS,
+  ...QUERY_INVARIANTS,
   'model-agrees',
 ];
 

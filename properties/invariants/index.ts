@@ -21,6 +21,7 @@ import { rejectedIsAtomic } from './rejected-is-atomic.ts';
 import { unwindRestores } from './unwind-restores.ts';
 import { stepsPrefix } from './steps-prefix.ts';
 import { paint } from './paint.ts';
+import { queriesAgree } from './queries-agree.ts';
 import { modelAgrees } from './model-agrees.ts';
 
 /** The checks over the state after a command alone, in order. */
@@ -33,13 +34,13 @@ export const STRUCTURAL_CHECKS: readonly StructuralInvariant[] = [
   lists,
 ];
 
-/** Every check, in order: op-level, accounting, structural, outcome, model. */
+/** Every check, in order: op-level, accounting, structural, outcome, query, model. */
 export const ALL_CHECKS: readonly Invariant[] = [
+  exactCoverage,
   opsShape,
   keepFlag,
   remapOffsets,
   remapHole,
-  exactCoverage,
   vaBudget,
   opAllocBalance,
   opsPure,
@@ -48,5 +49,6 @@ export const ALL_CHECKS: readonly Invariant[] = [
   unwindRestores,
   stepsPrefix,
   paint,
+  queriesAgree,
   modelAgrees,
 ];
