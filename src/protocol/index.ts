@@ -4,3 +4,4 @@ export * from './errors.ts';
 export * from './codec.ts';
 export * from './text.ts';
 export * from './json-error-position.ts';
+export * from './findings.ts';
