@@ -10,7 +10,10 @@ import { loadCorpus, writeFileAtomic } from '../corpus/store.ts';
 import { failureReport } from '../report/failure.ts';
 import { junitXml, type JunitCase } from '../report/junit.ts';
 import { expectNoPositionals, flagBoolean, flagNumber, flagString, parseArgs, type FlagSpec } from './args.ts';
-import { CAMPAIGN_FLAGS, campaignBounds, describeCampaign, runCampaignFromCli } from './campaign-run.ts';
+import { CAMPAIGN_FLAGS, campaignBounds, describeCampaign, knownFromArgs, runCampaignFromCli } from './campaign-run.ts';
+import { matchKnown } from '../findings/match.ts';
+import { symptomOf } from '../findings/symptom.ts';
+import { knownMatchers } from '../findings/known.ts';
 import { CHECK_HELP } from './help.ts';
 import { EXIT_FAILURE, EXIT_OK, jsonLine, type Io } from './io.ts';
 import { replayEnv, subjectSpec } from './subject.ts';
@@ -41,18 +44,27 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
   // Bad input (a broken corpus file, an unknown subject) stops us before anything runs or is written.
   const corpus = await loadCorpus(corpusDir);
   const env = await replayEnv(subject);
+  const known = await knownFromArgs(args, env, (l) => io.err(l));
+  const matchers = knownMatchers(known);
 
   // 1. The corpus: each trace is a regression test.
   const cases: JunitCase[] = [];
   const corpusResults: Record<string, unknown>[] = [];
   let corpusFailures = 0;
+  let corpusKnown = 0;
   for (const { file, trace } of corpus) {
     const t0 = performance.now();
     const r = await replayOnce(trace, env);
     const timeMs = performance.now() - t0;
+    const knownId = r.ok ? null : matchKnown(symptomOf(r.violation), matchers);
     if (r.ok) {
       cases.push({ name: file, classname: 'corpus', timeMs });
       corpusResults.push({ file, status: 'pass' });
+    } else if (knownId !== null) {
+      corpusKnown++;
+      io.out(`KNOWN ${file}: ${r.violation.invariant} at command ${r.violation.step} is known finding ${knownId}`);
+      cases.push({ name: file, classname: 'corpus', timeMs });
+      corpusResults.push({ file, status: 'known', finding: knownId, invariant: r.violation.invariant, step: r.violation.step });
     } else {
       corpusFailures++;
       const lines = failureReport({ trace, violation: r.violation, step: r.failing, file, subject });
@@ -61,7 +73,7 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
       corpusResults.push({ file, status: 'fail', invariant: r.violation.invariant, step: r.violation.step });
     }
   }
-  io.out(`corpus: ${corpus.length - corpusFailures}/${corpus.length} traces pass (${corpusDir}/)`);
+  io.out(`corpus: ${corpus.length - corpusFailures}/${corpus.length} traces pass (${corpusDir}/)${corpusKnown > 0 ? `, ${corpusKnown} of them as known findings` : ''}`);
 
   // 2. The fixed-seed, time-boxed campaign.
   if (!bounds.quiet) io.err(`check: campaign against ${subject}, ${describeCampaign(seed, bounds)}`);
@@ -70,6 +82,7 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
     subject,
     seed,
     outDir: flagString(args, 'out') ?? null,
+    known,
     label: 'check',
     env,
     io,
@@ -96,7 +109,7 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
   const pass = corpusFailures === 0 && !campaignFailed;
   io.out(pass ? 'check: PASS' : 'check: FAIL');
   if (json) {
-    io.out(jsonLine({ status: pass ? 'pass' : 'fail', subject, corpus: { dir: corpusDir, traces: corpus.length, failures: corpusFailures, results: corpusResults }, campaign: summaryJson(summary) }));
+    io.out(jsonLine({ status: pass ? 'pass' : 'fail', subject, corpus: { dir: corpusDir, traces: corpus.length, failures: corpusFailures, known: corpusKnown, results: corpusResults }, campaign: summaryJson(summary) }));
   }
   return pass ? EXIT_OK : EXIT_FAILURE;
 }
