@@ -283,8 +283,8 @@ export class Triage {
       saved: file !== null,
       subject: o.subject,
       note: `${note}; fast-check seed ${f.seed} path ${f.path}`,
+      signature: bug.signature,
     });
-    lines.splice(2, 0, `  signature: ${bug.signature}`);
     if (file === null) lines.push('', 'Trace (save it as a .json file to replay it):', encodeTrace(trace).trimEnd());
     o.report(lines);
   }

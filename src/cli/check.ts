@@ -12,7 +12,7 @@ import { junitXml, type JunitCase } from '../report/junit.ts';
 import { expectNoPositionals, flagBoolean, flagNumber, flagString, parseArgs, type FlagSpec } from './args.ts';
 import { CAMPAIGN_FLAGS, campaignBounds, describeCampaign, knownFromArgs, runCampaignFromCli } from './campaign-run.ts';
 import { matchKnown } from '../findings/match.ts';
-import { symptomOf } from '../findings/symptom.ts';
+import { symptomKey, symptomOf } from '../findings/symptom.ts';
 import { knownMatchers } from '../findings/known.ts';
 import { CHECK_HELP } from './help.ts';
 import { EXIT_FAILURE, EXIT_OK, jsonLine, type Io } from './io.ts';
@@ -67,7 +67,7 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
       corpusResults.push({ file, status: 'known', finding: knownId, invariant: r.violation.invariant, step: r.violation.step });
     } else {
       corpusFailures++;
-      const lines = failureReport({ trace, violation: r.violation, step: r.failing, file, subject });
+      const lines = failureReport({ trace, violation: r.violation, step: r.failing, file, subject, signature: symptomKey(symptomOf(r.violation)) });
       io.out(`FAIL ${file}`, ...lines, '');
       cases.push({ name: file, classname: 'corpus', timeMs, failure: { message: r.violation.message, type: r.violation.invariant, details: lines.join('\n') } });
       corpusResults.push({ file, status: 'fail', invariant: r.violation.invariant, step: r.violation.step });
