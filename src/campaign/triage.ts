@@ -24,13 +24,14 @@
 import { saveTrace } from '../corpus/store.ts';
 import { contentKey } from '../corpus/naming.ts';
 import type { KnownFinding, KnownFindings } from '../findings/known.ts';
-import { variantsLike } from '../findings/root-cause.ts';
+import { stepCause, variantsLike } from '../findings/root-cause.ts';
 import { sameSymptom, symptomKey, type Symptom } from '../findings/symptom.ts';
 import { minimizeTrace } from '../minimize/minimize-trace.ts';
 import { decodeTraceValue, encodeTrace } from '../protocol/codec.ts';
 import type { CommandKind, Trace } from '../protocol/types.ts';
 import { failureReport } from '../report/failure.ts';
 import type { BatchMessage, WireFailure } from './messages.ts';
+import type { ReplayResult } from '../../properties/index.ts';
 import { replayOnce, replayOracle, type ReplayEnv } from './replay-env.ts';
 
 export interface TriageOptions {
@@ -69,6 +70,8 @@ export interface TriagedFailure {
   readonly reproduces: boolean;
   /** The saved trace. */
   readonly trace: Trace;
+  /** The cause its failing step shows by itself (`src/findings/root-cause.ts` `stepCause`), or null. */
+  readonly cause: string | null;
   /** Failing runs attributed to this bug, its first included. */
   hits: number;
   /** Other symptoms found to be this bug, and how. */
@@ -81,6 +84,8 @@ export interface Alias {
   readonly how: string;
   readonly symptom: Symptom;
   readonly trace: Trace;
+  /** The cause its failing step shows by itself (`stepCause`), or null. */
+  readonly cause: string | null;
 }
 
 /** How often a known finding was hit. */
@@ -170,33 +175,51 @@ export class Triage {
     return (await reproduces(variantsLike(ta, lb), sb)) && (await reproduces(variantsLike(tb, la), sa));
   }
 
-  /** Every (symptom, minimal trace) known to belong to `owner`: its own, then its aliases'. */
-  private membersOf(owner: Owner): { symptom: Symptom; trace: Trace }[] {
-    const out: { symptom: Symptom; trace: Trace }[] = [];
+  /** Every (symptom, minimal trace, cause) known to belong to `owner`: its own, then its aliases'. */
+  private async membersOf(owner: Owner): Promise<{ symptom: Symptom; trace: Trace; cause: string | null }[]> {
+    const out: { symptom: Symptom; trace: Trace; cause: string | null }[] = [];
     if ('bug' in owner) {
       const b = owner.bug;
-      if (b.reproduces) out.push({ symptom: { invariant: b.invariant, kind: b.kind, detail: b.detail }, trace: b.trace });
+      if (b.reproduces) out.push({ symptom: { invariant: b.invariant, kind: b.kind, detail: b.detail }, trace: b.trace, cause: b.cause });
       for (const a of b.aliases) out.push(a);
     } else {
       const f = owner.known.finding;
-      if (f.minimalTrace !== null && f.traceSymptom !== null) out.push({ symptom: f.traceSymptom, trace: f.minimalTrace });
+      if (f.minimalTrace !== null && f.traceSymptom !== null) out.push({ symptom: f.traceSymptom, trace: f.minimalTrace, cause: await this.knownCause(f) });
       for (const a of owner.known.aliases) out.push(a);
     }
     return out;
   }
 
+  private readonly knownCauses = new Map<string, string | null>();
+
+  /** The cause a known finding's trace shows (replayed once). */
+  private async knownCause(f: KnownFinding): Promise<string | null> {
+    if (!this.knownCauses.has(f.id)) this.knownCauses.set(f.id, f.minimalTrace === null ? null : (await this.replayed(f.minimalTrace)).cause);
+    return this.knownCauses.get(f.id) ?? null;
+  }
+
+  /** Replay a minimal trace once: its failing step's record (null: it passed) and the cause it shows. */
+  private async replayed(trace: Trace): Promise<{ failing: Extract<ReplayResult, { ok: false }> | null; cause: string | null }> {
+    const r = await replayOnce(trace, this.opts.env);
+    if (r.ok) return { failing: null, cause: null };
+    const last = trace.commands[r.violation.step];
+    return { failing: r, cause: last === undefined ? null : stepCause(trace, last, r.failing) };
+  }
+
   /**
    * The bug or known finding a new symptom's minimal trace belongs to, and
-   * how we know: the same minimal trace as one of its members, or one that
-   * reproduces a member's and is reproduced by it. Null: a new bug.
+   * how we know: the same minimal trace as one of its members, the same cause
+   * shown by the failing step (`accepts a zero range`), or a minimal trace
+   * that reproduces a member's and is reproduced by it. Null: a new bug.
    */
-  private async ownerOf(trace: Trace, symptom: Symptom): Promise<{ owner: Owner; how: string } | null> {
+  private async ownerOf(trace: Trace, symptom: Symptom, cause: string | null): Promise<{ owner: Owner; how: string } | null> {
     const key = contentKey(trace);
     const owners: Owner[] = [...[...this.known.values()].map((k) => ({ known: k })), ...this.bugs.map((b) => ({ bug: b }))];
     for (const owner of owners) {
       if ('known' in owner && owner.known.finding.traceKey === key) return { owner, how: "the same minimal trace as the finding's" };
-      for (const m of this.membersOf(owner)) {
+      for (const m of await this.membersOf(owner)) {
         if (contentKey(m.trace) === key) return { owner, how: 'the same minimal trace' };
+        if (cause !== null && m.cause === cause) return { owner, how: `both failing steps are the subject accepting what the model rejects: it ${cause}` };
         if (await this.reproduceEachOther(trace, symptom, m.trace, m.symptom)) {
           return { owner, how: `its minimal trace and that of ${symptomKey(m.symptom)} reproduce each other, failing commands swapped` };
         }
@@ -206,11 +229,11 @@ export class Triage {
   }
 
   /** Claim `key` for `owner`, count the runs and say so in one line. */
-  private merge(key: string, symptom: Symptom, trace: Trace, runs: number, found: { owner: Owner; how: string }): void {
+  private merge(key: string, member: { symptom: Symptom; trace: Trace; cause: string | null }, runs: number, found: { owner: Owner; how: string }): void {
     const { owner, how } = found;
     this.claims.set(key, owner);
     this.attribute(owner, runs);
-    const alias: Alias = { signature: key, how, symptom, trace };
+    const alias: Alias = { signature: key, how, ...member };
     if ('bug' in owner) {
       owner.bug.aliases.push(alias);
       this.opts.report([`SAME BUG: ${key} is ${owner.bug.file ?? owner.bug.signature} (${how})`]);
@@ -230,8 +253,9 @@ export class Triage {
       ...(min?.trace ?? raw),
       meta: { invariant: f.invariant, seed: f.seed, path: f.path, subject: o.subject, campaignSeed: o.campaignSeed, batch: batch.index },
     };
-    const owner = min === null ? null : await this.ownerOf(trace, symptom);
-    if (owner !== null) return this.merge(f.key, symptom, trace, runs, owner);
+    const { failing, cause } = min === null ? { failing: null, cause: null } : await this.replayed(trace);
+    const owner = min === null ? null : await this.ownerOf(trace, symptom, cause);
+    if (owner !== null) return this.merge(f.key, { symptom, trace, cause }, runs, owner);
 
     let file: string | null = null;
     let status: TriagedFailure['status'] = 'unsaved';
@@ -251,6 +275,7 @@ export class Triage {
       commandsBeforeMinimizing: raw.commands.length,
       reproduces: min !== null,
       trace,
+      cause,
       hits: runs,
       aliases: [],
     };
@@ -259,19 +284,17 @@ export class Triage {
     this.claims.set(f.key, { bug });
     this.firstFailure ??= { at: f.at, runs: this.processedRuns + f.run + 1 };
     this.duplicates += runs - 1;
-    await this.reportNew(bug, f, raw);
+    this.reportNew(bug, f, raw, failing);
   }
 
-  private async reportNew(bug: TriagedFailure, f: WireFailure, raw: Trace): Promise<void> {
+  private reportNew(bug: TriagedFailure, f: WireFailure, raw: Trace, replay: Extract<ReplayResult, { ok: false }> | null): void {
     const o = this.opts;
     const { trace, file, status } = bug;
     const note = !bug.reproduces
       ? 'does not fail when replayed: saved unminimised'
       : `${raw.commands.length} -> ${trace.commands.length} commands${status === 'exists' ? ', already in the corpus' : ''}`;
-    // The minimiser already replayed the trace: when it did not fail, say so
-    // without replaying again; else replay once more for the failing step's record.
-    const replay = bug.reproduces ? await replayOnce(trace, o.env) : null;
-    if (replay === null || replay.ok) {
+    // The trace was replayed once after minimising: when it did not fail, say so.
+    if (replay === null) {
       o.report([`FAILURE: ${f.message}`, `  ${note}`, `  signature: ${bug.signature}`, ...(file === null ? [] : [`  saved as ${file}`])]);
       return;
     }

@@ -21,7 +21,7 @@
  */
 
 import { isPageAligned, PAGE } from '../minimize/joint.ts';
-import type { BoId, BoRef, Command, Trace } from '../protocol/types.ts';
+import { U64_LIMIT, type BoId, type BoRef, type Command, type Observation, type Trace, type TraceHeader } from '../protocol/types.ts';
 
 /** The address range a command concerns, or a point; null for none. */
 type Place = { readonly addr: bigint; readonly range: bigint } | { readonly point: bigint } | null;
@@ -147,4 +147,42 @@ export function variantsLike(trace: Trace, like: Command): Trace[] {
   if (last === undefined) return [];
   const before = trace.commands.slice(0, -1);
   return reissuesLike(last, like, prefixFacts(trace, before)).map((c) => ({ ...trace, commands: [...before, c] }));
+}
+
+/**
+ * Why a map, unmap, insert or prefetch request is invalid (SEMANTICS section
+ * 2), the first reason that applies: a zero range, a range reaching 2^64, an
+ * object offset past 2^64, a range outside the VM, a range over the reserved
+ * node. Null for a valid request or another kind of command.
+ */
+export function invalidity(header: TraceHeader, c: Command): string | null {
+  if (c.cmd !== 'map' && c.cmd !== 'unmap' && c.cmd !== 'insert' && c.cmd !== 'prefetch') return null;
+  const end = c.addr + c.range;
+  const vmEnd = header.vm.start + header.vm.range;
+  if (c.range === 0n) return 'a zero range';
+  if (end >= U64_LIMIT && end > vmEnd) return 'a range reaching 2^64';
+  if ((c.cmd === 'map' || c.cmd === 'insert') && c.offset + c.range > U64_LIMIT) return 'an object offset past 2^64';
+  if (c.addr < header.vm.start || end > vmEnd) return 'a range outside the VM';
+  const r = header.vm.reserve;
+  if (c.cmd !== 'prefetch' && r !== undefined && r !== null && r.range > 0n && c.addr < r.addr + r.range && r.addr < end) return 'a range over the reserved node';
+  return null;
+}
+
+/**
+ * A root cause one failing step shows by itself: the model rejected the
+ * request as invalid and the subject did not -- `accepts a zero range` --
+ * whatever broke next (an empty VA, a VA outside the VM, another errno).
+ * Null when the step shows no such cause.
+ */
+export function stepCause(
+  header: TraceHeader,
+  command: Command,
+  step: { readonly observation: Observation; readonly expectedObservation: Observation } | null,
+): string | null {
+  if (step === null) return null;
+  const exp = step.expectedObservation;
+  const got = step.observation;
+  if (exp.ok || exp.error !== 'EINVAL' || (!got.ok && got.error === 'EINVAL')) return null;
+  const why = invalidity(header, command);
+  return why === null ? null : `accepts ${why}`;
 }
