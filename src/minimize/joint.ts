@@ -21,11 +21,13 @@
  * - **round**: move one point (every field at it) down to the nearest
  *   rounder value, one bit coarser, above its lower neighbour.
  *
+ * A trace finer than a page is offered the ways up to pages first: scaling
+ * every value, the addresses alone or the offsets alone, or aligning one
+ * value to a page (a value that made the trace fine may since have gone).
+ *
  * A candidate that would leave the u64 range, empty a range that was not
- * empty, or change nothing is not offered. Apart from the one scaling up to
- * pages (offered only while the trace is finer than a page, and a
- * page-aligned trace stays so), every candidate moves points down only, so a
- * minimiser accepting them cannot cycle.
+ * empty, or change nothing is not offered, and every one offered makes
+ * `jointProgress` (a coarser granule, or smaller numbers on the same one).
  */
 
 import { U64_LIMIT, type Command, type Trace } from '../protocol/types.ts';
@@ -65,8 +67,13 @@ export function offsetPoints(trace: Trace): bigint[] {
  * trace has a granule of at least `PAGE`.
  */
 export function granuleOf(trace: Trace): bigint {
+  return granuleOfValues([...addressPoints(trace), ...offsetPoints(trace)]);
+}
+
+/** The largest power of two dividing every value (`PAGE` when all are 0). */
+function granuleOfValues(values: readonly bigint[]): bigint {
   let bits = 0n;
-  for (const v of [...addressPoints(trace), ...offsetPoints(trace)]) bits |= v;
+  for (const v of values) bits |= v;
   return bits === 0n ? PAGE : lowBit(bits);
 }
 
@@ -147,12 +154,33 @@ function contentOf(t: Trace): string {
   return JSON.stringify(t, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString(16) : v));
 }
 
+/** The sum of every address point and offset: what the joint moves make smaller. */
+export function valueSum(trace: Trace): bigint {
+  let sum = 0n;
+  for (const v of addressPoints(trace)) sum += v;
+  for (const v of offsetPoints(trace)) sum += v;
+  return sum;
+}
+
+/**
+ * Whether `to` is simpler than `from` by the joint moves' measure: a coarser
+ * granule (up to a page), or the same granule and a smaller `valueSum`. A
+ * minimiser that accepts joint candidates only when this holds cannot cycle
+ * (a move up to pages and a move back down would otherwise undo each other).
+ */
+export function jointProgress(from: Trace, to: Trace): boolean {
+  const cap = (g: bigint): bigint => (g > PAGE ? PAGE : g);
+  const gf = cap(granuleOf(from));
+  const gt = cap(granuleOf(to));
+  return gt > gf || (gt === gf && valueSum(to) < valueSum(from));
+}
+
 /** The joint candidates for `trace` (see the module comment), most aggressive first. */
 export function jointCandidates(trace: Trace): Candidate[] {
   const out: Candidate[] = [];
   const seen = new Set<string>([contentOf(trace)]);
   const offer = (what: string, t: Trace | null): void => {
-    if (t === null) return;
+    if (t === null || !jointProgress(trace, t)) return;
     const key = contentOf(t);
     if (seen.has(key)) return;
     seen.add(key);
@@ -161,10 +189,27 @@ export function jointCandidates(trace: Trace): Candidate[] {
   const g = granuleOf(trace);
   const target = targetGranule(trace);
 
-  // Scale.
+  // Scale; a trace finer than a page first tries to reach pages (all values, the
+  // addresses alone, the offsets alone, or one value aligned to its page).
   if (g < PAGE) {
     const k = PAGE / g;
     offer(`scale by ${k} (to pages)`, mapTrace(trace, (p) => p * k, (o) => o * k));
+    const ga = granuleOfValues(addressPoints(trace));
+    const go = granuleOfValues(offsetPoints(trace));
+    if (ga < PAGE) offer(`scale the addresses by ${PAGE / ga} (to pages)`, mapTrace(trace, (p) => p * (PAGE / ga), keepOffset));
+    if (go < PAGE) offer(`scale the offsets by ${PAGE / go} (to pages)`, mapTrace(trace, (p) => p, (o) => o * (PAGE / go)));
+    for (const p of new Set(addressPoints(trace))) {
+      if (p % PAGE === 0n) continue;
+      const down = p - (p % PAGE);
+      offer(`align ${p} down to a page`, mapTrace(trace, (x) => (x === p ? down : x), keepOffset));
+      offer(`align ${p} up to a page`, mapTrace(trace, (x) => (x === p ? down + PAGE : x), keepOffset));
+    }
+    for (const o of new Set(offsetPoints(trace))) {
+      if (o % PAGE === 0n) continue;
+      const down = o - (o % PAGE);
+      offer(`align offset ${o} down to a page`, mapTrace(trace, (x) => x, (x) => (x === o ? down : x)));
+      offer(`align offset ${o} up to a page`, mapTrace(trace, (x) => x, (x) => (x === o ? down + PAGE : x)));
+    }
   }
   if (g >= 2n * target) offer('scale by 1/2', mapTrace(trace, (p) => p / 2n, (o) => o / 2n));
 
