@@ -123,7 +123,8 @@ export function summaryText(s: SummaryInput): string[] {
     lines.push(`${label}: none`);
   } else {
     const ttf = timeToFirstFailureMs(s);
-    const first = s.firstFailure === null ? '' : ` (first after ${s.firstFailure.runs} runs, ${formatElapsed(ttf ?? 0)} from the first command)`;
+    const at = ttf === null ? '?' : ttf < 10_000 ? `${ttf} ms` : formatElapsed(ttf);
+    const first = s.firstFailure === null ? '' : ` (first after ${s.firstFailure.runs} runs, ${at} from the first command)`;
     lines.push(`${label}: ${s.failures.length} distinct${s.duplicates > 0 ? `, ${s.duplicates} repeat${s.duplicates === 1 ? '' : 's'}` : ''}${first}`);
     for (const f of s.failures) {
       const where = f.file ?? '(not saved)';
