@@ -3,12 +3,13 @@
  * the Linux drm_gpuvm kind. The package's public API:
  *
  * - the protocol (PROTOCOL.md): trace, command, observation and snapshot types,
- *   the JSON codec and its input error;
+ *   the JSON codec and its input error, the known-findings file;
  * - the production manager (`src/gpuvm`);
  * - the harness's driver `GpuVmSubject` (`builtin:gpuvm`) and the reference
  *   model (`builtin:model`);
  * - subject resolution (`resolveSubject`) for the `--subject` spec;
- * - the properties engine: named invariants, `replayTrace`, `runProperty`.
+ * - the properties engine: named invariants, `replayTrace`, `runProperty`;
+ * - failure symptoms and known findings (`symptomOf`, `loadKnownFindings`).
  */
 
 export * from './protocol/index.ts';
@@ -49,3 +50,8 @@ export { ReferenceModel, modelFactory } from '../model/index.ts';
 export { BUILTIN_SUBJECTS, DEFAULT_SUBJECT, SubjectResolutionError, describeSubject, resolveSubject } from './subjects.ts';
 
 export * from '../properties/index.ts';
+
+export type { Symptom } from './findings/symptom.ts';
+export { symptomDetail, symptomKey, symptomOf } from './findings/symptom.ts';
+export type { KnownFinding, KnownFindings } from './findings/known.ts';
+export { loadKnownFindings } from './findings/known.ts';
