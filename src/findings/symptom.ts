@@ -33,8 +33,13 @@ export interface Symptom {
   readonly detail: string;
 }
 
-/** Invariants whose reason carries nothing that tells two bugs apart (a process died or stopped answering). */
-const DETAIL_FREE: ReadonlySet<string> = new Set(['subject-crashed', 'subject-hung']);
+/**
+ * Invariants whose reason carries nothing that tells two bugs apart: a
+ * process that stopped answering. (A crash keeps its first line -- the
+ * signal, a sanitizer's report kind -- and two crashes whose minimal traces
+ * are equal are one bug anyway, see `root-cause.ts`.)
+ */
+const DETAIL_FREE: ReadonlySet<string> = new Set(['subject-hung']);
 
 /** Longest detail kept (a very long reason is cut there). */
 export const MAX_DETAIL_LENGTH = 160;

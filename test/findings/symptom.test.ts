@@ -40,11 +40,14 @@ describe('symptomDetail', () => {
     expect(symptomDetail('model-agrees', 'snapshot.vmBos[0].refs differs from the model: 2 instead of 1')).toBe('snapshot.vmBos differs from the model');
   });
 
-  it('subject-error: the exception class, not its message; crashes and hangs: nothing', () => {
+  it('subject-error: the exception class, not its message; a crash: its first line without numbers; a hang: nothing', () => {
     expect(symptomDetail('subject-error', 'the subject threw: TypeError: Cannot read properties of undefined (reading 0x10)')).toBe(
       'the subject threw: TypeError',
     );
-    expect(symptomDetail('subject-crashed', 'exit status 139 (SIGSEGV); stderr: ...')).toBe('');
+    expect(symptomDetail('subject-crashed', 'killed by SIGSEGV at command 3: ==4242==ERROR: AddressSanitizer: heap-use-after-free on address 0x6020\nstack ...')).toBe(
+      'killed by SIGSEGV at command #: ==#==ERROR: AddressSanitizer: heap-use-after-free on address #',
+    );
+    expect(symptomDetail('subject-hung', 'no reply within 10 s')).toBe('');
   });
 
   it('translation segments in paint reasons become their backing', () => {
