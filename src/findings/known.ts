@@ -12,7 +12,7 @@ import { INVARIANT_NAMES } from '../../properties/index.ts';
 import { outcomeOf, replayOnce, type ReplayEnv } from '../campaign/replay-env.ts';
 import { contentKey } from '../corpus/naming.ts';
 import { loadTraceFile } from '../corpus/store.ts';
-import { decodeFindings, FindingsInputError, type FindingDecl } from '../protocol/findings.ts';
+import { decodeFindings, FindingsInputError, type FindingDecl, type FindingsDecl } from '../protocol/findings.ts';
 import { TraceInputError } from '../protocol/errors.ts';
 import type { Trace } from '../protocol/types.ts';
 import { hasSignature, type FindingSignature, type KnownMatcher } from './match.ts';
@@ -58,8 +58,14 @@ async function readText(file: string): Promise<string> {
   }
 }
 
+/** A findings file as read: its declarations, and each finding's trace (with the file it came from). */
+export interface ReadFindings {
+  readonly decl: FindingsDecl;
+  readonly traces: readonly { readonly file: string | null; readonly trace: Trace | null }[];
+}
+
 /** Read `file` and the trace files it names. Throws `FindingsInputError` / `TraceInputError` on bad input. */
-export async function readFindings(file: string): Promise<{ readonly decl: ReturnType<typeof decodeFindings>; readonly traces: readonly { file: string | null; trace: Trace | null }[] }> {
+export async function readFindings(file: string): Promise<ReadFindings> {
   const decl = decodeFindings(await readText(file), file, { invariants: INVARIANT_NAMES });
   const traces: { file: string | null; trace: Trace | null }[] = [];
   for (let i = 0; i < decl.findings.length; i++) {
@@ -90,7 +96,7 @@ export async function loadKnownFindings(file: string, env: ReplayEnv): Promise<K
   const findings: KnownFinding[] = [];
   for (let i = 0; i < decl.findings.length; i++) {
     const f = decl.findings[i] as FindingDecl;
-    const t = traces[i] as { file: string | null; trace: Trace | null };
+    const t = traces[i] as ReadFindings['traces'][number];
     let traceSymptom: Symptom | null = null;
     let reproduces: boolean | null = null;
     if (t.trace !== null) {
