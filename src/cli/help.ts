@@ -25,9 +25,12 @@ Run 'gpuvm-check <command> --help' for the options of a command.`;
 
 export const FUZZ_HELP = `Usage: gpuvm-check fuzz [options]
 
-Run a fuzz campaign against a subject. Every failure is shrunk by fast-check,
-minimised by delta debugging, deduplicated by signature (invariant + kind of the
-failing command) and saved to the output directory as <invariant>-<hash>.json.
+Run a fuzz campaign against a subject. A failing run is never shrunk in the
+campaign: its symptom (invariant, command kind, the reason without its numbers)
+is looked up at once. A known finding (--known) or a bug already saved only
+counts a hit; a new symptom is minimised once, merged with the saved bug whose
+minimal trace it reproduces (both ways), or else saved to the output directory
+as <invariant>-<hash>.json. The campaign goes on to its budget.
 
 Options:
   --subject S    builtin:gpuvm (default), builtin:model, a module path, or
@@ -40,12 +43,16 @@ Options:
   --workers K    worker threads on disjoint seed streams (default: number of cores)
   --out DIR      where failures are saved (default corpus/)
   --max-commands N  longest command sequence a run generates (engine default if absent)
+  --known FILE   known findings (gpuvm-findings/1): recognised, counted, never saved
+  --stop-on-first  stop at the first new failure (= --max-failures 1)
+  --max-failures N stop once N new failures are saved (default: go on to the budget)
   --json         print the summary as one JSON object on the last line of stdout
   --quiet        no progress on stderr
   -h, --help     this help
 
 Ctrl-C stops the campaign after the batches in flight and still saves what was found.
-Exit status: 0 none found, 1 failures found and saved, 2 bad usage or input.`;
+Exit status: 0 no new failure (known findings only), 1 new failures found and saved,
+2 bad usage or input.`;
 
 export const REPLAY_HELP = `Usage: gpuvm-check replay FILE... [options]
 
@@ -65,9 +72,11 @@ Exit status: 0 all pass, 1 a violation, 2 bad input.`;
 export const MINIMIZE_HELP = `Usage: gpuvm-check minimize FILE [options]
 
 Delta-debug a failing trace: remove commands (ddmin, 1-minimal), then simplify
-fields (smaller ranges and offsets, fewer objects, default 'via', no injected
-failures, a plainer VM) while the same invariant keeps failing at the same kind
-of command.
+every linked value at once (scale to pages, close gaps, shift down, round) and
+fields one at a time (smaller ranges and offsets, fewer objects, default 'via',
+no injected failures, a plainer VM) while it keeps failing the same way (the same
+invariant at the same kind of command, the same symptom). A page-aligned trace
+stays page-aligned.
 
 Options:
   --subject S    builtin:gpuvm (default), builtin:model, a module path, or
@@ -83,7 +92,8 @@ export const CHECK_HELP = `Usage: gpuvm-check check [options]
 
 The CI gate. Replays every trace in the corpus (each is a regression test and
 must pass against the subject, whatever meta.subject says), then runs a
-fixed-seed, time-boxed campaign.
+fixed-seed, time-boxed campaign. With --known, known findings pass and only a
+new failure fails the gate.
 
 Options:
   --subject S    builtin:gpuvm (default), builtin:model, a module path, or
@@ -96,6 +106,8 @@ Options:
   --workers K    worker threads (default: number of cores)
   --out DIR      save campaign failures there (default: not saved; printed)
   --max-commands N  longest command sequence a run generates (engine default if absent)
+  --known FILE   known findings: corpus traces and campaign failures that match one pass
+  --stop-on-first, --max-failures N  stop the campaign early (as for fuzz)
   --junit FILE   write JUnit XML (one test case per corpus trace + the campaign)
   --json         print the result as one JSON object on the last line of stdout
   --quiet        no progress on stderr
