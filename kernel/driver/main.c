@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+/*
+ * main.c - gpuvm-check's kernel subject: the user's drm_gpuvm.c, built in
+ * userspace, under gpuvm-check's driver.
+ *
+ *   gpuvm-kernel-subject [--immediate]	speak the subject protocol
+ *   gpuvm-kernel-subject --bench N REQUESTS SEED
+ *					time the map-request workload
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "protocol.h"
+
+static int usage(void)
+{
+	fputs("usage: gpuvm-kernel-subject [--immediate]\n"
+	      "       gpuvm-kernel-subject --bench N REQUESTS SEED\n", stderr);
+	return 2;
+}
+
+static bool number(const char *s, unsigned long long *v)
+{
+	char *end;
+
+	if (!*s)
+		return false;
+	*v = strtoull(s, &end, 10);
+	return *end == '\0';
+}
+
+int main(int argc, char **argv)
+{
+	struct protocol_options opts = { .immediate = false };
+
+	if (argc >= 2 && strcmp(argv[1], "--bench") == 0) {
+		unsigned long long n, requests, seed;
+
+		if (argc != 5 || !number(argv[2], &n) || !number(argv[3], &requests) ||
+		    !number(argv[4], &seed) || n == 0)
+			return usage();
+		return bench_run(n, requests, seed);
+	}
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--immediate") == 0)
+			opts.immediate = true;
+		else
+			return usage();
+	}
+	return protocol_serve(&opts);
+}

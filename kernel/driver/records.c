@@ -1,0 +1,479 @@
+// SPDX-License-Identifier: MIT
+/*
+ * records.c - observations and snapshots from the kernel's own structures
+ * (PROTOCOL.md sections 4 and 5): VAs from the VM's ordered list, vm_bos
+ * from each object's gpuva list, each VA's link and the driver's held
+ * references, reference counts from the krefs, and the VM's extobj and evict
+ * lists as they are (a dead vm_bo left on one shows up there).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "state.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define unpoison(p, n)	ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#define repoison(p, n)	ASAN_POISON_MEMORY_REGION((p), (n))
+#else
+#define unpoison(p, n)	do { (void)(p); (void)(n); } while (0)
+#define repoison(p, n)	do { (void)(p); (void)(n); } while (0)
+#endif
+
+/* A list longer than this is corrupt (a cycle). */
+#define LIST_LIMIT 1000000u
+
+struct kobj *kobj_of(const struct drm_gem_object *gem)
+{
+	for (unsigned int i = 0; i < run.nobjs; i++)
+		if (&run.objs[i].gem == gem)
+			return &run.objs[i];
+	return NULL;
+}
+
+struct kvm_bo *kvm_bo_of(const struct drm_gpuvm_bo *vm_bo)
+{
+	struct kvm_bo *k;
+
+	list_for_each_entry(k, &run.vm_bos, registry)
+		if (&k->base == vm_bo)
+			return k;
+	return NULL;
+}
+
+/* The trace id of a VA's / op's object: null, or the id; false if unknown. */
+static bool write_bo(struct jw *w, const struct drm_gem_object *gem)
+{
+	const struct kobj *o;
+
+	if (!gem) {
+		jw_null(w);
+		return true;
+	}
+	o = kobj_of(gem);
+	if (!o)
+		return false;
+	jw_int(w, o->bo);
+	return true;
+}
+
+static bool write_piece(struct jw *w, u64 addr, u64 range,
+			const struct drm_gem_object *gem, u64 offset)
+{
+	bool known;
+
+	jw_begin_object(w);
+	jw_key(w, "addr");
+	jw_u64(w, addr);
+	jw_key(w, "range");
+	jw_u64(w, range);
+	jw_key(w, "bo");
+	known = write_bo(w, gem);
+	jw_key(w, "offset");
+	jw_u64(w, offset);
+	jw_end_object(w);
+	return known;
+}
+
+static bool write_va_fields(struct jw *w, const struct drm_gpuva *va, bool mark)
+{
+	bool known;
+
+	jw_begin_object(w);
+	jw_key(w, "addr");
+	jw_u64(w, va->va.addr);
+	jw_key(w, "range");
+	jw_u64(w, va->va.range);
+	jw_key(w, "bo");
+	known = write_bo(w, va->gem.obj);
+	jw_key(w, "offset");
+	jw_u64(w, va->gem.offset);
+	if (mark && va == &run.vm.kernel_alloc_node) {
+		jw_key(w, "kernel");
+		jw_bool(w, true);
+	}
+	jw_end_object(w);
+	return known;
+}
+
+bool write_va(struct jw *w, const struct drm_gpuva *va)
+{
+	return write_va_fields(w, va, true);
+}
+
+static bool write_map_op(struct jw *w, const struct drm_gpuva_op_map *m)
+{
+	return write_piece(w, m->va.addr, m->va.range, m->gem.obj, m->gem.offset);
+}
+
+static bool write_op(struct jw *w, const struct drm_gpuva_op *op)
+{
+	bool known = true;
+	u64 hole_start, hole_range;
+
+	jw_begin_object(w);
+	switch (op->op) {
+	case DRM_GPUVA_OP_MAP:
+		jw_key(w, "op");
+		jw_string(w, "map");
+		jw_key(w, "addr");
+		jw_u64(w, op->map.va.addr);
+		jw_key(w, "range");
+		jw_u64(w, op->map.va.range);
+		jw_key(w, "bo");
+		known = write_bo(w, op->map.gem.obj);
+		jw_key(w, "offset");
+		jw_u64(w, op->map.gem.offset);
+		break;
+	case DRM_GPUVA_OP_UNMAP:
+		jw_key(w, "op");
+		jw_string(w, "unmap");
+		jw_key(w, "va");
+		known = write_va(w, op->unmap.va);
+		jw_key(w, "keep");
+		jw_bool(w, op->unmap.keep);
+		break;
+	case DRM_GPUVA_OP_REMAP:
+		jw_key(w, "op");
+		jw_string(w, "remap");
+		jw_key(w, "unmap");
+		jw_begin_object(w);
+		jw_key(w, "va");
+		known = write_va(w, op->remap.unmap->va);
+		jw_key(w, "keep");
+		jw_bool(w, op->remap.unmap->keep);
+		jw_end_object(w);
+		jw_key(w, "prev");
+		if (op->remap.prev)
+			known &= write_map_op(w, op->remap.prev);
+		else
+			jw_null(w);
+		jw_key(w, "next");
+		if (op->remap.next)
+			known &= write_map_op(w, op->remap.next);
+		else
+			jw_null(w);
+		api_remap_hole(&op->remap, &hole_start, &hole_range);
+		jw_key(w, "hole");
+		jw_begin_array(w);
+		jw_u64(w, hole_start);
+		jw_u64(w, hole_range);
+		jw_end_array(w);
+		break;
+	case DRM_GPUVA_OP_PREFETCH:
+		jw_key(w, "op");
+		jw_string(w, "prefetch");
+		jw_key(w, "va");
+		known = write_va(w, op->prefetch.va);
+		break;
+	default:
+		jw_key(w, "op");
+		jw_string(w, "driver");
+		break;
+	}
+	jw_end_object(w);
+	return known;
+}
+
+void recorder_reset(struct recorder *r)
+{
+	jw_reset(&r->buf);
+	r->n = 0;
+}
+
+bool recorder_add(struct recorder *r, const struct drm_gpuva_op *op,
+		  char *threw, size_t len)
+{
+	if (op->op != DRM_GPUVA_OP_MAP && op->op != DRM_GPUVA_OP_UNMAP &&
+	    op->op != DRM_GPUVA_OP_REMAP && op->op != DRM_GPUVA_OP_PREFETCH) {
+		snprintf(threw, len, "the manager produced an op of unknown type %d",
+			 (int)op->op);
+		return false;
+	}
+	if (r->n == r->cap) {
+		unsigned int cap = r->cap ? 2 * r->cap : 16;
+		size_t *ends = realloc(r->ends, cap * sizeof(*ends));
+
+		if (!ends)
+			abort();
+		r->ends = ends;
+		r->cap = cap;
+	}
+	/* Each record is a value of its own: no comma before it. */
+	r->buf.nonempty = 0;
+	if (!write_op(&r->buf, op)) {
+		snprintf(threw, len,
+			 "the manager returned a GEM object that the trace never declared");
+		return false;
+	}
+	r->ends[r->n++] = r->buf.len;
+	return true;
+}
+
+void recorder_emit(const struct recorder *r, unsigned int n, struct jw *w)
+{
+	size_t from = 0;
+
+	jw_begin_array(w);
+	for (unsigned int i = 0; i < n && i < r->n; i++) {
+		jw_raw(w, r->buf.buf + from, r->ends[i] - from);
+		from = r->ends[i];
+	}
+	jw_end_array(w);
+}
+
+/* ---- snapshot ------------------------------------------------------------ */
+
+struct found {
+	struct kvm_bo **v;
+	unsigned int n, cap;
+};
+
+static void consider(struct found *f, const struct drm_gpuvm_bo *vm_bo)
+{
+	struct kvm_bo *k;
+
+	if (!vm_bo)
+		return;
+	k = kvm_bo_of(vm_bo);
+	if (!k || k->dead)
+		return;
+	for (unsigned int i = 0; i < f->n; i++)
+		if (f->v[i] == k)
+			return;
+	if (f->n == f->cap) {
+		unsigned int cap = f->cap ? 2 * f->cap : 16;
+		struct kvm_bo **v = realloc(f->v, cap * sizeof(*v));
+
+		if (!v)
+			abort();
+		f->v = v;
+		f->cap = cap;
+	}
+	f->v[f->n++] = k;
+}
+
+static long long bo_of_kvm_bo(const struct kvm_bo *k)
+{
+	const struct kobj *o;
+
+	if (k->dead)
+		return k->bo;
+	o = kobj_of(k->base.obj);
+	return o ? o->bo : -1;
+}
+
+static int by_bo(const void *a, const void *b)
+{
+	long long x = bo_of_kvm_bo(*(struct kvm_bo *const *)a);
+	long long y = bo_of_kvm_bo(*(struct kvm_bo *const *)b);
+
+	return x < y ? -1 : x > y;
+}
+
+static int by_addr(const void *a, const void *b)
+{
+	const struct drm_gpuva *x = *(const struct drm_gpuva *const *)a;
+	const struct drm_gpuva *y = *(const struct drm_gpuva *const *)b;
+
+	return x->va.addr < y->va.addr ? -1 : x->va.addr > y->va.addr;
+}
+
+static bool write_vm_bo(struct jw *w, struct kvm_bo *k, char *threw, size_t len)
+{
+	struct drm_gpuva **vas = NULL;
+	unsigned int n = 0, cap = 0;
+	struct drm_gpuva *va;
+
+	list_for_each_entry(va, &k->base.list.gpuva, gem.entry) {
+		if (n == LIST_LIMIT) {
+			free(vas);
+			snprintf(threw, len, "a vm_bo's gpuva list is corrupt (a cycle)");
+			return false;
+		}
+		if (n == cap) {
+			struct drm_gpuva **grown;
+
+			cap = cap ? 2 * cap : 16;
+			grown = realloc(vas, cap * sizeof(*grown));
+			if (!grown)
+				abort();
+			vas = grown;
+		}
+		vas[n++] = va;
+	}
+	qsort(vas, n, sizeof(*vas), by_addr);
+	jw_begin_object(w);
+	jw_key(w, "bo");
+	jw_int(w, bo_of_kvm_bo(k));
+	jw_key(w, "refs");
+	jw_int(w, kref_read(&k->base.kref));
+	jw_key(w, "vas");
+	jw_begin_array(w);
+	for (unsigned int i = 0; i < n; i++) {
+		jw_begin_array(w);
+		jw_u64(w, vas[i]->va.addr);
+		jw_u64(w, vas[i]->va.range);
+		jw_end_array(w);
+	}
+	jw_end_array(w);
+	jw_key(w, "evicted");
+	jw_bool(w, k->base.evicted);
+	jw_end_object(w);
+	free(vas);
+	return true;
+}
+
+/* The link after @pos, an entry of vm_bo @k; a dead one is unpoisoned for the read. */
+static struct list_head *vm_bo_list_next(struct list_head *pos,
+					 const struct kvm_bo *k)
+{
+	struct list_head *next;
+
+	if (k->dead)
+		unpoison(pos, sizeof(*pos));
+	next = pos->next;
+	if (k->dead)
+		repoison(pos, sizeof(*pos));
+	return next;
+}
+
+/*
+ * The bo of each entry of one of the VM's vm_bo lists. @offset is where the
+ * list's entry sits in struct drm_gpuvm_bo. A dead entry's kernel part is
+ * unpoisoned just long enough to read its link.
+ */
+static bool write_vm_bo_list(struct jw *w, struct list_head *head,
+			     size_t offset, char *threw, size_t len)
+{
+	unsigned int n = 0;
+
+	jw_begin_array(w);
+	for (struct list_head *pos = head->next; pos != head; n++) {
+		struct drm_gpuvm_bo *vm_bo =
+			(struct drm_gpuvm_bo *)((char *)pos - offset);
+		struct kvm_bo *k = kvm_bo_of(vm_bo);
+
+		if (!k || n == LIST_LIMIT) {
+			snprintf(threw, len, "%s",
+				 k ? "a VM vm_bo list is corrupt (a cycle)" :
+				 "a VM vm_bo list holds an entry that is not a vm_bo");
+			return false;
+		}
+		jw_int(w, bo_of_kvm_bo(k));
+		pos = vm_bo_list_next(pos, k);
+	}
+	jw_end_array(w);
+	return true;
+}
+
+bool snapshot_write(struct jw *w, char *threw, size_t len)
+{
+	struct drm_gpuvm *vm = &run.vm;
+	struct found found = { 0 };
+	const struct drm_gpuva *kernel = NULL;
+	struct drm_gpuva *va;
+	unsigned int n = 0;
+	bool ok = true;
+
+	jw_begin_object(w);
+	jw_key(w, "vas");
+	jw_begin_array(w);
+	drm_gpuvm_for_each_va(va, vm) {
+		if (++n > LIST_LIMIT) {
+			snprintf(threw, len, "the VM's VA list is corrupt (a cycle)");
+			ok = false;
+			goto out;
+		}
+		if (va == &vm->kernel_alloc_node) {
+			kernel = va;
+			continue;
+		}
+		if (!write_va_fields(w, va, false)) {
+			snprintf(threw, len, "a VA maps a GEM object the trace never declared");
+			ok = false;
+			goto out;
+		}
+		consider(&found, va->vm_bo);
+	}
+	jw_end_array(w);
+
+	jw_key(w, "kernel");
+	if (kernel) {
+		jw_begin_object(w);
+		jw_key(w, "addr");
+		jw_u64(w, kernel->va.addr);
+		jw_key(w, "range");
+		jw_u64(w, kernel->va.range);
+		jw_end_object(w);
+	} else {
+		jw_null(w);
+	}
+
+	for (unsigned int i = 0; i < run.nobjs; i++) {
+		struct list_head *head = &run.objs[i].gem.gpuva.list;
+		unsigned int m = 0;
+
+		for (struct list_head *pos = head->next; pos != head; m++) {
+			struct drm_gpuvm_bo *vm_bo =
+				list_entry(pos, struct drm_gpuvm_bo, list.entry.gem);
+			struct kvm_bo *k = kvm_bo_of(vm_bo);
+
+			if (!k || m == LIST_LIMIT) {
+				snprintf(threw, len, "%s",
+					 k ? "a GEM's vm_bo list is corrupt (a cycle)" :
+					 "a GEM's vm_bo list holds an entry that is not a vm_bo");
+				ok = false;
+				goto out;
+			}
+			consider(&found, vm_bo);
+			pos = vm_bo_list_next(pos, k);
+		}
+	}
+	for (unsigned int i = 0; i < run.nobjs; i++)
+		for (unsigned int j = 0; j < run.objs[i].nheld; j++)
+			consider(&found, run.objs[i].held[j]);
+	qsort(found.v, found.n, sizeof(*found.v), by_bo);
+
+	jw_key(w, "vmBos");
+	jw_begin_array(w);
+	for (unsigned int i = 0; i < found.n; i++) {
+		if (!write_vm_bo(w, found.v[i], threw, len)) {
+			ok = false;
+			goto out;
+		}
+	}
+	jw_end_array(w);
+
+	jw_key(w, "objects");
+	jw_begin_array(w);
+	for (unsigned int i = 0; i < run.nobjs; i++) {
+		jw_begin_object(w);
+		jw_key(w, "bo");
+		jw_int(w, run.objs[i].bo);
+		jw_key(w, "refs");
+		jw_int(w, kref_read(&run.objs[i].gem.refcount));
+		jw_end_object(w);
+	}
+	jw_end_array(w);
+
+	jw_key(w, "evictList");
+	if (!write_vm_bo_list(w, &vm->evict.list,
+			      offsetof(struct drm_gpuvm_bo, list.entry.evict),
+			      threw, len)) {
+		ok = false;
+		goto out;
+	}
+	jw_key(w, "extobjList");
+	if (!write_vm_bo_list(w, &vm->extobj.list,
+			      offsetof(struct drm_gpuvm_bo, list.entry.extobj),
+			      threw, len)) {
+		ok = false;
+		goto out;
+	}
+	jw_end_object(w);
+out:
+	free(found.v);
+	return ok;
+}
