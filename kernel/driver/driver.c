@@ -436,7 +436,7 @@ static struct drm_gpuva *take(struct drm_gpuva **pool, unsigned int *npool)
 }
 
 /* MAP (drm_gpuva_map() + drm_gpuva_link()): a VA from @pool, linked to @vm_bo. */
-static struct drm_gpuva *apply_map(const struct drm_gpuva_op_map *op,
+static struct drm_gpuva *apply_map(struct drm_gpuva_op_map *op,
 				   struct drm_gpuva **pool, unsigned int *npool,
 				   struct drm_gpuvm_bo *vm_bo)
 {
@@ -458,7 +458,7 @@ static struct drm_gpuva *apply_map(const struct drm_gpuva_op_map *op,
  * vm_bo, and only then unlink the old VA (unlinking first could destroy the
  * vm_bo while the halves still need it).
  */
-static void apply_remap(const struct drm_gpuva_op_remap *op,
+static void apply_remap(struct drm_gpuva_op_remap *op,
 			struct drm_gpuva **pool, unsigned int *npool,
 			struct drm_gpuva **prev_out, struct drm_gpuva **next_out,
 			struct drm_gpuvm_bo **vm_bo_out)

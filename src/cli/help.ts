@@ -13,6 +13,7 @@ Commands:
   check      the CI gate: replay the corpus, then a fixed-seed time-boxed campaign
   zoo        run the fault zoo (injected faults that must be caught)
   bench      performance of the manager and of the harness
+  kernel     build the kernel subject from a kernel tree (kernel build --tree PATH)
 
 Subjects (--subject): builtin:gpuvm (default), builtin:model, or a path to a .ts/.js
 module whose default export is a SubjectFactory.
@@ -96,3 +97,29 @@ export const BENCH_HELP = `Usage: gpuvm-check bench [options]
 
 Run the benchmarks (bench/run.ts) and print their results. Options are passed on
 to bench/run.ts (e.g. --json).`;
+
+export const KERNEL_HELP = `Usage: gpuvm-check kernel build --tree PATH [options]
+
+Build the kernel subject: the tree's drivers/gpu/drm/drm_gpuvm.c and
+tools/lib/rbtree.c, compiled in place in userspace against gpuvm-check's compat
+headers and linked with its driver (kernel/), into a program that speaks the
+subject protocol. Prints the tree's version, the drm_gpuvm API variants the
+probes found, the compiler and the --subject spec to use. Builds are cached
+(.cache/kernel-build/, or $GPUVM_CHECK_CACHE/kernel-build/) by a hash of the
+tree files used, gpuvm-check's C sources, the compiler and the flags.
+
+Then use it wherever a subject is accepted: --subject kernel:PATH (built on first
+use); kernel:PATH?sanitize for the sanitizer build, kernel:PATH?immediate for an
+immediate-mode VM (6.18+). A bare version (kernel:7.3) names the tree
+scripts/fetch-kernel-trees.sh extracts (.cache/kernel/linux-7.3).
+
+Options:
+  --tree PATH    the top directory of a kernel tree (6.8 to 7.3)
+  --sanitize     build with AddressSanitizer and UndefinedBehaviorSanitizer
+                 (-fno-sanitize-recover: a report aborts the program)
+  --json         print the result as one JSON object on the last line of stdout
+  --quiet        no progress on stderr
+  -h, --help     this help
+
+Exit status: 0 built (or cached), 2 bad usage, not a kernel tree, no drm_gpuvm.c,
+no C compiler, a compile error or an unknown API variant (one line naming it).`;

@@ -105,7 +105,8 @@ struct compat_alloc_stats compat_alloc_stats(void)
 
 /* ---- warnings ------------------------------------------------------------ */
 
-#define WARN_TEXT_MAX 400
+#define WARN_MSG_MAX 320
+#define WARN_TEXT_MAX 512
 
 static char warn_texts[COMPAT_MAX_WARNINGS][WARN_TEXT_MAX];
 static unsigned int warn_count;
@@ -122,7 +123,7 @@ static const char *base_name(const char *path)
 void compat_warn(const char *file, int line, const char *func,
 		 const char *fmt, ...)
 {
-	char msg[WARN_TEXT_MAX];
+	char msg[WARN_MSG_MAX];
 	size_t len;
 	va_list ap;
 
@@ -146,7 +147,7 @@ void compat_warn(const char *file, int line, const char *func,
 		base_name(file), line, func, msg);
 	if (warn_count < COMPAT_MAX_WARNINGS)
 		snprintf(warn_texts[warn_count], WARN_TEXT_MAX,
-			 "%s (%s:%d in %s())", msg, base_name(file), line, func);
+			 "%.320s (%.60s:%d in %.80s())", msg, base_name(file), line, func);
 	warn_count++;
 }
 
