@@ -303,7 +303,8 @@ static bool write_vm_bo(struct jw *w, struct kvm_bo *k, char *threw, size_t len)
 		}
 		vas[n++] = va;
 	}
-	qsort(vas, n, sizeof(*vas), by_addr);
+	if (n > 1)
+		qsort(vas, n, sizeof(*vas), by_addr);
 	jw_begin_object(w);
 	jw_key(w, "bo");
 	jw_int(w, bo_of_kvm_bo(k));
@@ -434,7 +435,8 @@ bool snapshot_write(struct jw *w, char *threw, size_t len)
 	for (unsigned int i = 0; i < run.nobjs; i++)
 		for (unsigned int j = 0; j < run.objs[i].nheld; j++)
 			consider(&found, run.objs[i].held[j]);
-	qsort(found.v, found.n, sizeof(*found.v), by_bo);
+	if (found.n > 1)
+		qsort(found.v, found.n, sizeof(*found.v), by_bo);
 
 	jw_key(w, "vmBos");
 	jw_begin_array(w);
