@@ -1,7 +1,8 @@
 /**
  * The names of the invariants the harness checks (SEMANTICS.md section 6), plus
  * `subject-error`, the harness's own name for a subject that threw instead of
- * returning an observation.
+ * returning an observation, and the findings about subject processes
+ * ({@link PROCESS_FINDINGS}).
  *
  * The order of {@link INVARIANT_ORDER} is the order the step checker runs them
  * in. It matters: the first failing check names the root cause, so checks over
@@ -29,7 +30,20 @@ export type InvariantName =
   | 'ops-pure'
   | 'op-alloc-balance'
   | 'model-agrees'
-  | 'subject-error';
+  | 'subject-error'
+  | 'subject-crashed'
+  | 'subject-hung'
+  | 'protocol-error'
+  | 'kernel-warn'
+  | 'alloc-leak';
+
+/**
+ * What a subject reported about itself during the command (docs/subject-protocol.md,
+ * `exec` replies' `reports`): a warning its manager raised (`kernel-warn`, a kernel
+ * `WARN`) or memory it leaked (`alloc-leak`). Checked before everything else: the
+ * subject says itself what went wrong, and its text is the best explanation.
+ */
+export const REPORT_INVARIANTS = ['kernel-warn', 'alloc-leak'] as const satisfies readonly InvariantName[];
 
 /** Checks over the ops list a map / unmap / bo_unmap / prefetch reported. */
 export const OP_LEVEL_INVARIANTS = [
@@ -63,6 +77,7 @@ export const OUTCOME_INVARIANTS = [
 
 /** Every invariant the step checker runs, in the order it runs them. */
 export const INVARIANT_ORDER: readonly InvariantName[] = [
+  ...REPORT_INVARIANTS,
   ...OP_LEVEL_INVARIANTS,
   ...ACCOUNTING_INVARIANTS,
   ...STRUCTURAL_INVARIANTS,
@@ -70,8 +85,15 @@ export const INVARIANT_ORDER: readonly InvariantName[] = [
   'model-agrees',
 ];
 
+/**
+ * Failures of a subject that runs as its own process (docs/subject-protocol.md
+ * section 3): it crashed, hung or broke the protocol during a command. They are
+ * not checks over a step (there is no reply to check) but findings all the same.
+ */
+export const PROCESS_FINDINGS = ['subject-crashed', 'subject-hung', 'protocol-error'] as const satisfies readonly InvariantName[];
+
 /** Every name an {@link InvariantViolation} can carry. */
-export const INVARIANT_NAMES: readonly InvariantName[] = [...INVARIANT_ORDER, 'subject-error'];
+export const INVARIANT_NAMES: readonly InvariantName[] = [...INVARIANT_ORDER, 'subject-error', ...PROCESS_FINDINGS];
 
 /** Whether `name` is one of {@link INVARIANT_NAMES} (for reading `meta.invariant` from a trace). */
 export function isInvariantName(name: unknown): name is InvariantName {

@@ -7,7 +7,8 @@
  * invariant. `check` is always true: invalid requests are part of the test.
  */
 import fc from 'fast-check';
-import type { BoId, Command, TraceHeader } from '../src/protocol/types.ts';
+import type { BoId, Command, CommandKind, SubjectCapabilities, TraceHeader, Via } from '../src/protocol/types.ts';
+import { isFullCapabilities } from '../src/protocol/capabilities.ts';
 import { U64_LIMIT } from '../src/protocol/types.ts';
 import { formatCommand } from '../src/protocol/text.ts';
 import { isThenable } from './maybe-async.ts';
@@ -239,24 +240,60 @@ export class ValidateRule extends Rule<Record<string, never>> {
   }
 }
 
+type AnyRule = fc.AsyncCommand<RuleModel, RuleTarget>;
+
 /**
- * One arbitrary over every rule, weighted so that maps dominate (they are the
- * point) while every command kind still appears in a few dozen commands.
+ * Fits the staging fields of a map / unmap to what a subject supports: a
+ * `via` it lacks becomes the one it has (explicit `steps` for a steps-only
+ * subject), and `failAt` / `allocFailAt` it does not honour are dropped.
  */
-export const ruleArb: fc.Arbitrary<fc.AsyncCommand<RuleModel, RuleTarget>> = fc.oneof(
-  { weight: 12, arbitrary: mapDataArb.map((d) => new MapRule(d)) },
-  { weight: 4, arbitrary: unmapDataArb.map((d) => new UnmapRule(d)) },
-  { weight: 2, arbitrary: insertDataArb.map((d) => new InsertRule(d)) },
-  { weight: 2, arbitrary: removeDataArb.map((d) => new RemoveRule(d)) },
-  { weight: 1, arbitrary: spanDataArb.map((d) => new PrefetchRule(d)) },
-  { weight: 1, arbitrary: objectDataArb.map((d) => new BoUnmapRule(d)) },
-  { weight: 1, arbitrary: spanDataArb.map((d) => new FindRule(d)) },
-  { weight: 1, arbitrary: spanDataArb.map((d) => new FindFirstRule(d)) },
-  { weight: 1, arbitrary: spanDataArb.map((d) => new IntervalEmptyRule(d)) },
-  { weight: 1, arbitrary: boundaryDataArb.map((d) => new FindPrevRule(d)) },
-  { weight: 1, arbitrary: boundaryDataArb.map((d) => new FindNextRule(d)) },
-  { weight: 1, arbitrary: objectDataArb.map((d) => new BoGetRule(d)) },
-  { weight: 1, arbitrary: objectDataArb.map((d) => new BoPutRule(d)) },
-  { weight: 1, arbitrary: evictDataArb.map((d) => new EvictRule(d)) },
-  { weight: 1, arbitrary: fc.constant(null).map(() => new ValidateRule({})) },
-);
+function fitStaging<D extends { via: Via | undefined; failAt: number | undefined; allocFailAt: number | undefined }>(
+  d: D,
+  caps: SubjectCapabilities,
+): D {
+  let via = d.via;
+  if (!caps.via.includes(via ?? 'ops')) via = caps.via.includes('ops') ? undefined : 'steps';
+  const failAt = caps.failAt ? d.failAt : undefined;
+  const allocFailAt = caps.allocFailAt && via !== 'steps' ? d.allocFailAt : undefined;
+  return via === d.via && failAt === d.failAt && allocFailAt === d.allocFailAt ? d : { ...d, via, failAt, allocFailAt };
+}
+
+/** Every rule with its weight and command kind, so that the maps dominate (they are the point) while every kind still appears in a few dozen commands. */
+function weightedRules(caps: SubjectCapabilities | null): { kind: CommandKind; weight: number; arbitrary: fc.Arbitrary<AnyRule> }[] {
+  const mapData = caps === null ? mapDataArb : mapDataArb.map((d) => fitStaging(d, caps));
+  const unmapData = caps === null ? unmapDataArb : unmapDataArb.map((d) => fitStaging(d, caps));
+  return [
+    { kind: 'map', weight: 12, arbitrary: mapData.map((d) => new MapRule(d)) },
+    { kind: 'unmap', weight: 4, arbitrary: unmapData.map((d) => new UnmapRule(d)) },
+    { kind: 'insert', weight: 2, arbitrary: insertDataArb.map((d) => new InsertRule(d)) },
+    { kind: 'remove', weight: 2, arbitrary: removeDataArb.map((d) => new RemoveRule(d)) },
+    { kind: 'prefetch', weight: 1, arbitrary: spanDataArb.map((d) => new PrefetchRule(d)) },
+    { kind: 'bo_unmap', weight: 1, arbitrary: objectDataArb.map((d) => new BoUnmapRule(d)) },
+    { kind: 'find', weight: 1, arbitrary: spanDataArb.map((d) => new FindRule(d)) },
+    { kind: 'find_first', weight: 1, arbitrary: spanDataArb.map((d) => new FindFirstRule(d)) },
+    { kind: 'interval_empty', weight: 1, arbitrary: spanDataArb.map((d) => new IntervalEmptyRule(d)) },
+    { kind: 'find_prev', weight: 1, arbitrary: boundaryDataArb.map((d) => new FindPrevRule(d)) },
+    { kind: 'find_next', weight: 1, arbitrary: boundaryDataArb.map((d) => new FindNextRule(d)) },
+    { kind: 'bo_get', weight: 1, arbitrary: objectDataArb.map((d) => new BoGetRule(d)) },
+    { kind: 'bo_put', weight: 1, arbitrary: objectDataArb.map((d) => new BoPutRule(d)) },
+    { kind: 'evict', weight: 1, arbitrary: evictDataArb.map((d) => new EvictRule(d)) },
+    { kind: 'validate', weight: 1, arbitrary: fc.constant(null).map(() => new ValidateRule({})) },
+  ];
+}
+
+/** One arbitrary over every rule (the generator for a subject that supports everything). */
+export const ruleArb: fc.Arbitrary<AnyRule> = fc.oneof(...weightedRules(null).map(({ weight, arbitrary }) => ({ weight, arbitrary })));
+
+/**
+ * The rules a subject with `caps` can run: only the command kinds it lists,
+ * with `via`, `failAt` and `allocFailAt` fitted to it (see `fitStaging`).
+ * For full capabilities this is {@link ruleArb} itself, so a subject that
+ * supports everything sees exactly the same runs for the same seed. Throws
+ * when `caps` lists no command.
+ */
+export function ruleArbFor(caps: SubjectCapabilities): fc.Arbitrary<AnyRule> {
+  if (isFullCapabilities(caps)) return ruleArb;
+  const rules = weightedRules(caps).filter((r) => caps.commands.includes(r.kind));
+  if (rules.length === 0) throw new Error('ruleArbFor: the subject supports no command');
+  return fc.oneof(...rules.map(({ weight, arbitrary }) => ({ weight, arbitrary })));
+}

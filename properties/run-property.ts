@@ -9,7 +9,8 @@ import type { Command, SubjectFactory, Trace, TraceHeader } from '../src/protoco
 import { TRACE_FORMAT } from '../src/protocol/types.ts';
 import { ReferenceModel } from '../model/index.ts';
 import { headerArb } from './arbitraries/vm-shapes.ts';
-import { ruleArb, type RuleModel, type RuleTarget } from './rules.ts';
+import { ruleArbFor, type RuleModel, type RuleTarget } from './rules.ts';
+import { capabilitiesOf } from '../src/protocol/capabilities.ts';
 import { countStep, emptyCoverage } from './statistics.ts';
 import { StepFailed, StepRunner } from './step-runner.ts';
 import { InvariantViolation } from './violation.ts';
@@ -61,8 +62,9 @@ interface FailedRun {
  * Runs the stateful property with fast-check (`fc.check`, so a failure is a
  * result, not an exception) for `numRuns` runs from `seed`. Each run resets the
  * subject (one instance, made by `subjectFactory`) and a fresh reference model
- * to a generated header, then executes a generated command sequence. Coverage
- * counts only the generation phase, not shrinking.
+ * to a generated header, then executes a generated command sequence made only
+ * of what the subject's `capabilities` allow. Coverage counts only the
+ * generation phase, not shrinking.
  *
  * Rejects when the model or a subject's `reset` throws (not a property failure).
  */
@@ -85,7 +87,7 @@ export async function runProperty(opts: PropertyOptions): Promise<PropertyResult
   // shrinking the header first can move the failure to a later command, after
   // which fc.commands' replay log only offers the old, no longer failing prefix.
   const property = fc.asyncProperty(
-    fc.commands([ruleArb], { maxCommands, size: 'max' }),
+    fc.commands([ruleArbFor(capabilitiesOf(subject))], { maxCommands, size: 'max' }),
     headerArb,
     async (cmds, header) => {
       const target: RuleTarget = { runner, executed: [] };

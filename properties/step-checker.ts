@@ -4,6 +4,7 @@
  * {@link InvariantViolation}.
  */
 import type { Command } from '../src/protocol/types.ts';
+import { SubjectCrashedError, SubjectHungError, type SubjectFailure } from '../src/protocol/subject-errors.ts';
 import { ALL_CHECKS, STRUCTURAL_CHECKS } from './invariants/index.ts';
 import type { StepContext, StructuralContext } from './step-context.ts';
 import { InvariantViolation } from './violation.ts';
@@ -52,5 +53,25 @@ export function subjectError(step: number, command: Command, error: unknown, wha
     expected: 'an observation',
     actual: errorMessage(error),
     reason: `${what}: ${errorMessage(error)}`,
+  });
+}
+
+/**
+ * The violation for a subject process that crashed, hung or broke the
+ * protocol while the harness waited for its reply to `command` (or, with
+ * `duringReset`, to the reset and first snapshot of the run, reported at the
+ * run's first command). Its details (standard error, the reply line) go into
+ * the failure report.
+ */
+export function processFailureViolation(step: number, command: Command, failure: SubjectFailure, duringReset = false): InvariantViolation {
+  let actual: string;
+  if (failure instanceof SubjectCrashedError) actual = failure.signal !== null ? `killed by signal ${failure.signal}` : `exit status ${failure.code ?? '?'}`;
+  else if (failure instanceof SubjectHungError) actual = `no reply within ${failure.timeoutMs / 1000}s`;
+  else actual = failure.message;
+  return new InvariantViolation(failure.invariant, step, command, {
+    expected: `a reply to the ${failure.request} request`,
+    actual,
+    reason: duringReset ? `before the command, while the run was being set up: ${failure.message}` : failure.message,
+    details: failure.details,
   });
 }

@@ -9,6 +9,7 @@ import type {
   Command,
   Observation,
   Snapshot,
+  SubjectReport,
   TraceHeader,
 } from '../src/protocol/types.ts';
 import type { InvariantName } from './invariant-names.ts';
@@ -34,6 +35,8 @@ export interface StepContext extends StructuralContext {
   readonly observation: Observation;
   /** The subject's book-keeping for this command, or null when it reports none. */
   readonly accounting: Accounting | null;
+  /** What the subject reported about itself during the command (absent or empty: nothing). */
+  readonly reports?: readonly SubjectReport[];
   /** The reference model's observation, or null when no model is compared. */
   readonly expectedObservation: Observation | null;
   /** The reference model's snapshot after the command, or null when no model is compared. */

@@ -4,10 +4,11 @@
  * stateful property. Synchronous subjects run without a single `await`
  * (see `maybe-async.ts`).
  */
-import type { Command, Observation, Snapshot, Subject, TraceHeader } from '../src/protocol/types.ts';
+import type { Command, Observation, Snapshot, Subject, SubjectReport, TraceHeader } from '../src/protocol/types.ts';
 import { nextHeldRefs, NO_HELD_REFS, type HeldRefs } from './held-refs.ts';
-import { drive, type MaybePromise } from './maybe-async.ts';
-import { firstViolation, subjectError, violationAfterThrow } from './step-checker.ts';
+import { drive, isThenable, type MaybePromise } from './maybe-async.ts';
+import { firstViolation, processFailureViolation, subjectError, violationAfterThrow } from './step-checker.ts';
+import { SubjectFailure } from '../src/protocol/subject-errors.ts';
 import type { InvariantViolation } from './violation.ts';
 
 /** One executed command: what the subject and the model did. */
@@ -55,6 +56,8 @@ export class StepRunner {
   private modelState: Snapshot | null = null;
   private held: HeldRefs = NO_HELD_REFS;
   private nextIndex = 0;
+  /** A subject process that failed during `start`: reported at the run's first command. */
+  private startFailure: SubjectFailure | null = null;
   /** Called after every command that passed all checks. */
   onStep: ((s: StepRecord) => void) | null = null;
 
@@ -89,16 +92,27 @@ export class StepRunner {
     this.header = header;
     this.held = NO_HELD_REFS;
     this.nextIndex = 0;
+    this.startFailure = null;
     yield this.model.reset(header);
     this.modelState = (yield this.model.snapshot()) as Snapshot;
-    yield this.subject.reset(header);
-    this.before = (yield this.subject.snapshot()) as Snapshot;
+    try {
+      yield this.subject.reset(header);
+      this.before = (yield this.subject.snapshot()) as Snapshot;
+    } catch (e) {
+      // A subject process that crashes, hangs or breaks the protocol here is a
+      // finding like any other: it is reported at the first command of the run.
+      if (!(e instanceof SubjectFailure)) throw e;
+      this.startFailure = e;
+    }
   }
 
   /**
-   * Executes `command` on the model, then on the subject, snapshots both and
-   * checks every invariant. Throws {@link StepFailed} on a violation; an
-   * exception from the model propagates unchanged (the oracle is broken).
+   * Executes `command` on the subject and the model, snapshots both and
+   * checks every invariant. The subject is asked first, so that a subject in
+   * another process works while the model does. Throws {@link StepFailed} on
+   * a violation (a subject process's crash, hang or protocol error included:
+   * its snapshot is then not asked for); an exception from the model
+   * propagates unchanged (the oracle is broken).
    */
   step(command: Command): MaybePromise<StepRecord> {
     return drive(this.stepGen(command));
@@ -108,28 +122,45 @@ export class StepRunner {
     const header = this.currentHeader;
     const before = this.before!;
     const index = this.nextIndex++;
+    if (this.startFailure !== null) throw new StepFailed(processFailureViolation(index, command, this.startFailure, true), null);
+    let pending: unknown;
+    let threwAtOnce = false;
+    try {
+      pending = this.subject.exec(command);
+      // Handled here so that it is never an unhandled rejection while the model runs; awaited below.
+      if (isThenable(pending)) pending.then(undefined, () => undefined);
+    } catch (error) {
+      pending = error;
+      threwAtOnce = true;
+    }
     const expectedObservation = (yield this.model.exec(command)) as Observation;
     const expectedAfter = (yield this.model.snapshot()) as Snapshot;
     this.modelState = expectedAfter;
 
     let observation: Observation;
     try {
-      observation = (yield this.subject.exec(command)) as Observation;
+      if (threwAtOnce) throw pending;
+      observation = (yield pending) as Observation;
     } catch (error) {
+      if (error instanceof SubjectFailure) throw new StepFailed(processFailureViolation(index, command, error), null);
       let after: Snapshot;
       try {
         after = (yield this.subject.snapshot()) as Snapshot;
       } catch (snapError) {
+        if (snapError instanceof SubjectFailure) throw new StepFailed(processFailureViolation(index, command, snapError), null);
         throw new StepFailed(subjectError(index, command, error, `the subject threw, then its snapshot threw ${String(snapError)}`), null);
       }
       throw new StepFailed(violationAfterThrow({ header, after, held: this.held }, index, command, error), null);
     }
     let after: Snapshot;
     let accounting = null;
+    let reports: readonly SubjectReport[] | undefined;
     try {
       accounting = this.subject.accounting?.() ?? null;
+      reports = this.subject.reports?.();
       after = (yield this.subject.snapshot()) as Snapshot;
     } catch (error) {
+      if (error instanceof SubjectFailure) throw new StepFailed(processFailureViolation(index, command, error), null);
       throw new StepFailed(subjectError(index, command, error, 'the subject threw while reporting its state'), null);
     }
     const held = nextHeldRefs(this.held, command, observation);
@@ -142,6 +173,7 @@ export class StepRunner {
       observation,
       after,
       accounting,
+      reports,
       held,
       expectedObservation,
       expectedAfter,

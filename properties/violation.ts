@@ -10,6 +10,8 @@ export interface Failure {
   readonly expected: unknown;
   readonly actual: unknown;
   readonly reason: string;
+  /** Extra lines for the failure report (a subject process's standard error, its reply line). */
+  readonly details?: readonly string[];
 }
 
 /**
@@ -27,6 +29,8 @@ export class InvariantViolation extends Error {
   readonly expected: unknown;
   readonly actual: unknown;
   readonly reason: string;
+  /** Extra lines for the failure report (empty for most invariants). */
+  readonly details: readonly string[];
 
   constructor(invariant: InvariantName, step: number, command: Command, failure: Failure) {
     super(`${invariant} at step ${step} (${formatCommand(command)}): ${failure.reason}`);
@@ -37,6 +41,7 @@ export class InvariantViolation extends Error {
     this.expected = failure.expected;
     this.actual = failure.actual;
     this.reason = failure.reason;
+    this.details = failure.details ?? [];
   }
 
   /** The message plus expected and actual, for reports. */

@@ -4,6 +4,9 @@
  *
  * - `builtin:gpuvm` (the default): the production manager under the harness's driver.
  * - `builtin:model`: the reference model (always the oracle).
+ * - `exec:PROGRAM ARGS...`: a program speaking the subject protocol
+ *   (docs/subject-protocol.md) on its standard input and output; the words are
+ *   split as `src/exec/spec.ts` documents.
  * - anything else is a path, relative to the current directory, to a `.ts` or
  *   `.js` module whose default export is a `SubjectFactory`. `.ts` modules load
  *   because the CLI runs under tsx and the tests under vitest.
@@ -15,6 +18,11 @@ import { pathToFileURL } from 'node:url';
 import { modelFactory } from '../model/index.ts';
 import { GpuVmSubject } from './driver/gpuvm-subject.ts';
 import type { Subject, SubjectFactory } from './protocol/types.ts';
+import { execSubjectFactory } from './exec/factory.ts';
+import type { ExecOptions } from './exec/link.ts';
+import { EXEC_PREFIX, ExecSpecError, parseExecSpec } from './exec/spec.ts';
+
+export { execSubjectFactory, type ExecOptions };
 
 /** The subject used when none is given. */
 export const DEFAULT_SUBJECT = 'builtin:gpuvm';
@@ -41,6 +49,9 @@ export class SubjectResolutionError extends Error {
   }
 }
 
+/** Options of {@link resolveSubject}: they concern `exec:` subjects only. */
+export type ResolveOptions = ExecOptions;
+
 /**
  * Resolves a subject spec to a factory. Errors (unknown builtin, missing file,
  * not a module, a module that fails to load, no default-exported function) throw
@@ -48,10 +59,18 @@ export class SubjectResolutionError extends Error {
  * looks like a `Subject` (name, reset, exec, snapshot) and throws a
  * `SubjectResolutionError` otherwise.
  */
-export async function resolveSubject(spec: string = DEFAULT_SUBJECT): Promise<SubjectFactory> {
+export async function resolveSubject(spec: string = DEFAULT_SUBJECT, options: ResolveOptions = {}): Promise<SubjectFactory> {
   const trimmed = spec.trim();
   if (trimmed === '' || trimmed === 'builtin:gpuvm') return () => new GpuVmSubject();
   if (trimmed === 'builtin:model') return modelFactory;
+  if (trimmed.startsWith(EXEC_PREFIX)) {
+    try {
+      return execSubjectFactory(parseExecSpec(trimmed), options);
+    } catch (e) {
+      if (e instanceof ExecSpecError) throw new SubjectResolutionError(spec, e.message);
+      throw e;
+    }
+  }
   if (trimmed.startsWith('builtin:')) {
     const known = Object.keys(BUILTIN_SUBJECTS).join(', ');
     throw new SubjectResolutionError(spec, `unknown builtin subject (known: ${known})`);
@@ -65,6 +84,7 @@ export function describeSubject(spec: string = DEFAULT_SUBJECT): string {
   const builtin = BUILTIN_SUBJECTS[trimmed];
   if (builtin !== undefined) return `${trimmed}: ${builtin}`;
   if (trimmed.startsWith('builtin:')) return `${trimmed}: unknown builtin subject`;
+  if (trimmed.startsWith(EXEC_PREFIX)) return `${trimmed}: a subject program speaking docs/subject-protocol.md`;
   return `${trimmed}: subject module ${resolve(process.cwd(), trimmed)}`;
 }
 
@@ -73,7 +93,7 @@ async function loadModuleFactory(spec: string, path: string): Promise<SubjectFac
   if (!MODULE_EXTENSIONS.includes(extname(file).toLowerCase())) {
     throw new SubjectResolutionError(
       spec,
-      `not a builtin subject and not a .ts or .js module path (expected builtin:gpuvm, builtin:model or a file ending in ${MODULE_EXTENSIONS.join(', ')})`,
+      `not a builtin subject, not exec:PROGRAM and not a .ts or .js module path (expected builtin:gpuvm, builtin:model, exec:PROGRAM ARGS... or a file ending in ${MODULE_EXTENSIONS.join(', ')})`,
     );
   }
   if (!existsSync(file)) throw new SubjectResolutionError(spec, `no such file: ${file}`);

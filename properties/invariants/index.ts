@@ -22,6 +22,7 @@ import { unwindRestores } from './unwind-restores.ts';
 import { stepsPrefix } from './steps-prefix.ts';
 import { paint } from './paint.ts';
 import { modelAgrees } from './model-agrees.ts';
+import { allocLeak, kernelWarn } from './subject-reports.ts';
 
 /** The checks over the state after a command alone, in order. */
 export const STRUCTURAL_CHECKS: readonly StructuralInvariant[] = [
@@ -33,8 +34,10 @@ export const STRUCTURAL_CHECKS: readonly StructuralInvariant[] = [
   lists,
 ];
 
-/** Every check, in order: op-level, accounting, structural, outcome, model. */
+/** Every check, in order: the subject's own reports, op-level, accounting, structural, outcome, model. */
 export const ALL_CHECKS: readonly Invariant[] = [
+  kernelWarn,
+  allocLeak,
   opsShape,
   keepFlag,
   remapOffsets,

@@ -12,7 +12,8 @@
 
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import type { BatchMessage, WorkerInit, WorkerMessage } from './messages.ts';
+import { PID_SLOTS, type BatchMessage, type WorkerInit, type WorkerMessage } from './messages.ts';
+import { killRecordedPids } from '../exec/registry.ts';
 import { batchCount } from './seeds.ts';
 
 export interface CampaignOptions {
@@ -24,6 +25,8 @@ export interface CampaignOptions {
   /** Bound on the time in ms, or null (one of the two bounds should be set, or the campaign runs until stopped). */
   readonly timeMs: number | null;
   readonly maxCommands?: number | null;
+  /** Time limit of one request to an `exec:` subject, or null / absent for the default. */
+  readonly stepTimeoutMs?: number | null;
   /** Each finished batch, in batch-number order; awaited one at a time. */
   readonly onBatch?: (batch: BatchMessage) => void | Promise<void>;
   /** Called a few times a second with the running totals. */
@@ -122,6 +125,10 @@ export class Campaign {
     const deadline = o.timeMs === null ? null : Date.now() + o.timeMs;
     // No more threads than batches: a short bounded campaign need not start idle workers.
     const threads = Math.max(1, Math.min(o.workers, batchCount(o.runs)));
+    const pids = new SharedArrayBuffer(4 * PID_SLOTS * threads);
+    // Subject processes of a worker that was terminated before it closed them.
+    const killLeftovers = (): void => killRecordedPids(new Int32Array(pids));
+    process.on('exit', killLeftovers);
 
     await Promise.all(
       Array.from({ length: threads }, (_, w) => {
@@ -134,6 +141,8 @@ export class Campaign {
           deadline,
           maxCommands: o.maxCommands ?? null,
           stop: this.stopFlag,
+          stepTimeoutMs: o.stepTimeoutMs ?? null,
+          pids,
         };
         return new Promise<void>((resolve) => {
           const thread = new Worker(WORKER_ENTRY, { workerData: init });
@@ -168,6 +177,8 @@ export class Campaign {
         });
       }),
     );
+    killLeftovers();
+    process.off('exit', killLeftovers);
     totals.elapsedMs = elapsed();
     if (progress !== null) clearInterval(progress);
     o.onProgress?.({ ...totals });

@@ -21,7 +21,18 @@ export interface WorkerInit {
   readonly maxCommands: number | null;
   /** Int32Array view index 0: set to 1 by the main thread to stop after the current batch. */
   readonly stop: SharedArrayBuffer;
+  /** Time limit of one request to an `exec:` subject (`--step-timeout`), or null for the default. */
+  readonly stepTimeoutMs: number | null;
+  /**
+   * Int32Array of `PID_SLOTS` slots per worker: the pids of the worker's live
+   * subject processes, so the main thread can kill them if the worker is
+   * terminated before it closes them.
+   */
+  readonly pids: SharedArrayBuffer;
 }
+
+/** Slots per worker in `WorkerInit.pids`. */
+export const PID_SLOTS = 4;
 
 /** A failure as the property found it (shrunk by fast-check, not yet minimised). */
 export interface WireFailure {

@@ -4,13 +4,15 @@
  */
 
 import { replayTrace, type ReplayResult, type StepRecord } from '../../properties/index.ts';
-import type { Subject, SubjectFactory, Trace } from '../protocol/types.ts';
+import type { Subject, SubjectCapabilities, SubjectFactory, Trace } from '../protocol/types.ts';
 import type { FailureOutcome } from '../minimize/minimize-trace.ts';
 
 /** Where subjects come from: the subject under test and the oracle. */
 export interface ReplayEnv {
   readonly subjectFactory: SubjectFactory;
   readonly modelFactory: SubjectFactory;
+  /** What the subject supports, when it declares it (the minimiser stays inside it). */
+  readonly capabilities?: SubjectCapabilities;
 }
 
 async function closeQuietly(s: Subject): Promise<void> {

@@ -62,7 +62,7 @@ export class Triage {
     this.seen.add(signature);
     const o = this.opts;
     const shrunk = decodeTraceValue(f.trace, `campaign batch ${batch.index}`);
-    const min = await minimizeTrace(shrunk, replayOracle(o.env));
+    const min = await minimizeTrace(shrunk, replayOracle(o.env), o.env.capabilities === undefined ? {} : { capabilities: o.env.capabilities });
     const invariant = min?.outcome.invariant ?? f.invariant;
     const kind = min?.outcome.kind ?? f.kind;
     this.seen.add(failureSignature(invariant, kind));

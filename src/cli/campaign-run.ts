@@ -11,10 +11,12 @@ import { Triage } from '../campaign/triage.ts';
 import { flagBoolean, flagNumber, type FlagSpec, type ParsedArgs } from './args.ts';
 import type { Io } from './io.ts';
 import type { SummaryInput } from './summary.ts';
+import { STEP_TIMEOUT_FLAG } from './subject.ts';
 
 /** The flags of every campaign-running subcommand (`fuzz`, `check`). */
 export const CAMPAIGN_FLAGS: readonly FlagSpec[] = [
   { name: 'subject', kind: 'string' },
+  STEP_TIMEOUT_FLAG,
   { name: 'seed', kind: 'seed' },
   { name: 'time', kind: 'duration' },
   { name: 'runs', kind: 'count' },
@@ -64,6 +66,8 @@ export interface CampaignRunOptions {
   readonly timeMs: number | null;
   readonly maxCommands: number | null;
   readonly outDir: string | null;
+  /** Time limit of one request to an `exec:` subject, or null for the default. */
+  readonly stepTimeoutMs: number | null;
   readonly quiet: boolean;
   /** Label of progress lines (`fuzz`, `check`). */
   readonly label: string;
@@ -97,6 +101,7 @@ export async function runCampaignFromCli(o: CampaignRunOptions): Promise<Campaig
     runs: o.runs,
     timeMs: o.timeMs,
     maxCommands: o.maxCommands,
+    stepTimeoutMs: o.stepTimeoutMs,
     onBatch: async (b) => {
       await triage.handle(b);
       failuresSoFar = triage.failures.length;

@@ -13,7 +13,7 @@ import { expectNoPositionals, flagBoolean, flagNumber, flagString, parseArgs, ty
 import { CAMPAIGN_FLAGS, campaignBounds, describeCampaign, runCampaignFromCli } from './campaign-run.ts';
 import { CHECK_HELP } from './help.ts';
 import { EXIT_FAILURE, EXIT_OK, jsonLine, type Io } from './io.ts';
-import { replayEnv, subjectSpec } from './subject.ts';
+import { assertTracesSupported, replayEnv, subjectOptions, subjectSpec } from './subject.ts';
 import { summaryJson, summaryText } from './summary.ts';
 
 export const DEFAULT_CHECK_SEED = 1;
@@ -40,7 +40,8 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
   const json = flagBoolean(args, 'json');
   // Bad input (a broken corpus file, an unknown subject) stops us before anything runs or is written.
   const corpus = await loadCorpus(corpusDir);
-  const env = await replayEnv(subject);
+  const env = await replayEnv(subject, subjectOptions(args));
+  assertTracesSupported(env, subject, corpus);
 
   // 1. The corpus: each trace is a regression test.
   const cases: JunitCase[] = [];
@@ -70,6 +71,7 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
     subject,
     seed,
     outDir: flagString(args, 'out') ?? null,
+    stepTimeoutMs: subjectOptions(args).stepTimeoutMs ?? null,
     label: 'check',
     env,
     io,

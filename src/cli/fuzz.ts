@@ -8,7 +8,7 @@ import { expectNoPositionals, flagBoolean, flagNumber, flagString, parseArgs } f
 import { CAMPAIGN_FLAGS, campaignBounds, describeCampaign, runCampaignFromCli } from './campaign-run.ts';
 import { FUZZ_HELP } from './help.ts';
 import { EXIT_FAILURE, EXIT_OK, jsonLine, type Io } from './io.ts';
-import { replayEnv, subjectSpec } from './subject.ts';
+import { replayEnv, subjectOptions, subjectSpec } from './subject.ts';
 import { summaryJson, summaryText } from './summary.ts';
 
 /** The campaign length when neither --time nor --runs is given. */
@@ -24,7 +24,7 @@ export async function fuzzCommand(argv: readonly string[], io: Io): Promise<numb
   }
   expectNoPositionals(args, 'fuzz');
   const subject = subjectSpec(args);
-  const env = await replayEnv(subject);
+  const env = await replayEnv(subject, subjectOptions(args));
   const bounds = campaignBounds(args, DEFAULT_FUZZ_TIME_MS);
   const seed = flagNumber(args, 'seed') ?? randomInt(0, 2 ** 31);
   const outDir = flagString(args, 'out') ?? 'corpus';
@@ -35,6 +35,7 @@ export async function fuzzCommand(argv: readonly string[], io: Io): Promise<numb
     subject,
     seed,
     outDir,
+    stepTimeoutMs: subjectOptions(args).stepTimeoutMs ?? null,
     label: 'fuzz',
     env,
     io,

@@ -13,10 +13,13 @@ Commands:
   check      the CI gate: replay the corpus, then a fixed-seed time-boxed campaign
   zoo        run the fault zoo (injected faults that must be caught)
   bench      performance of the manager and of the harness
+  serve      serve a subject over the subject protocol on stdin/stdout
+  conform    check that a subject program follows the subject protocol
   kernel     build the kernel subject from a kernel tree (kernel build --tree PATH)
 
-Subjects (--subject): builtin:gpuvm (default), builtin:model, or a path to a .ts/.js
-module whose default export is a SubjectFactory.
+Subjects (--subject): builtin:gpuvm (default), builtin:model, a path to a .ts/.js
+module whose default export is a SubjectFactory, or exec:PROGRAM ARGS... for a program
+speaking the subject protocol (docs/subject-protocol.md).
 
 Exit status: 0 success, 1 a failure was found, 2 bad usage or input.
 Run 'gpuvm-check <command> --help' for the options of a command.`;
@@ -97,6 +100,22 @@ export const BENCH_HELP = `Usage: gpuvm-check bench [options]
 
 Run the benchmarks (bench/run.ts) and print their results. Options are passed on
 to bench/run.ts (e.g. --json).`;
+
+export const SERVE_HELP = `Usage: gpuvm-check serve [--subject S]
+
+Serve an in-process subject over the subject protocol (docs/subject-protocol.md,
+gpuvm-subject/1): one JSON request a line on standard input, one reply a line on
+standard output. Anything the subject prints goes to standard error. An exception of
+the subject's exec or snapshot becomes a "threw" reply. It is the reference
+implementation for subject authors; a harness runs it as
+  --subject 'exec:gpuvm-check serve --subject S'
+
+Options:
+  --subject S    builtin:gpuvm (default), builtin:model, or a module path
+  -h, --help     this help
+
+Exit status: 0 after close or the end of the input, 2 bad usage or a request it
+cannot read (named on standard error).`;
 
 export const KERNEL_HELP = `Usage: gpuvm-check kernel build --tree PATH [options]
 

@@ -7,6 +7,7 @@
 import { UsageError } from './args.ts';
 import { TraceInputError } from '../protocol/errors.ts';
 import { SubjectResolutionError } from '../subjects.ts';
+import { SubjectStartError } from '../protocol/subject-errors.ts';
 import { toDisplayJson } from '../protocol/text.ts';
 
 /** Exit statuses shared by every subcommand. */
@@ -34,7 +35,7 @@ export const processIo: Io = {
 
 /** Bad input of any kind: usage, trace files, subjects. Its message is already one line. */
 export function isInputError(e: unknown): e is Error {
-  return e instanceof UsageError || e instanceof TraceInputError || e instanceof SubjectResolutionError;
+  return e instanceof UsageError || e instanceof TraceInputError || e instanceof SubjectResolutionError || e instanceof SubjectStartError;
 }
 
 /** The one-line message of an error (first line only). */

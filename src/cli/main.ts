@@ -12,6 +12,8 @@ import { TOOL_HELP } from './help.ts';
 import { EXIT_OK, EXIT_USAGE, isInputError, oneLine, processIo, type Io } from './io.ts';
 import { minimizeCommand } from './minimize.ts';
 import { replayCommand } from './replay.ts';
+import { serveCommand } from './serve.ts';
+import { closeExecSubjects } from '../exec/factory.ts';
 import { zooCommand } from './zoo.ts';
 
 export type SubcommandMain = (argv: readonly string[], io: Io) => Promise<number>;
@@ -24,6 +26,7 @@ export const SUBCOMMANDS: Readonly<Record<string, SubcommandMain>> = {
   check: checkCommand,
   zoo: zooCommand,
   bench: benchCommand,
+  serve: serveCommand,
   kernel: kernelCommand,
 };
 
@@ -55,5 +58,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     io.err(`gpuvm-check: ${name}: internal error: ${oneLine(e)}`);
     if (process.env['GPUVM_CHECK_DEBUG'] !== undefined && e instanceof Error && e.stack !== undefined) io.err(e.stack);
     return EXIT_USAGE;
+  } finally {
+    await closeExecSubjects();
   }
 }

@@ -15,10 +15,11 @@ import { formatProgram } from '../report/program.ts';
 import { flagBoolean, flagString, parseArgs, UsageError, type FlagSpec } from './args.ts';
 import { MINIMIZE_HELP } from './help.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, jsonLine, type Io } from './io.ts';
-import { replayEnv, subjectSpec } from './subject.ts';
+import { assertTracesSupported, replayEnv, STEP_TIMEOUT_FLAG, subjectOptions, subjectSpec } from './subject.ts';
 
 const FLAGS: readonly FlagSpec[] = [
   { name: 'subject', kind: 'string' },
+  STEP_TIMEOUT_FLAG,
   { name: 'out', short: 'o', kind: 'string' },
   { name: 'json', kind: 'boolean' },
 ];
@@ -44,9 +45,10 @@ export async function minimizeCommand(argv: readonly string[], io: Io): Promise<
   const subject = subjectSpec(args);
   const json = flagBoolean(args, 'json');
   const trace = await loadTraceFile(file);
-  const env = await replayEnv(subject);
+  const env = await replayEnv(subject, subjectOptions(args));
+  assertTracesSupported(env, subject, [{ file, trace }]);
 
-  const result = await minimizeTrace(trace, replayOracle(env));
+  const result = await minimizeTrace(trace, replayOracle(env), env.capabilities === undefined ? {} : { capabilities: env.capabilities });
   if (result === null) {
     io.err(`gpuvm-check: ${file}: the trace does not fail against ${subject}; nothing to minimise`);
     if (json) io.out(jsonLine({ status: 'passes', file, subject }));

@@ -13,10 +13,11 @@ import { formatHeader } from '../report/program.ts';
 import { flagBoolean, parseArgs, UsageError, type FlagSpec } from './args.ts';
 import { REPLAY_HELP } from './help.ts';
 import { EXIT_FAILURE, EXIT_OK, jsonLine, type Io } from './io.ts';
-import { replayEnv, subjectSpec } from './subject.ts';
+import { assertTracesSupported, replayEnv, STEP_TIMEOUT_FLAG, subjectOptions, subjectSpec } from './subject.ts';
 
 const FLAGS: readonly FlagSpec[] = [
   { name: 'subject', kind: 'string' },
+  STEP_TIMEOUT_FLAG,
   { name: 'json', kind: 'boolean' },
   { name: 'verbose', short: 'v', kind: 'boolean' },
 ];
@@ -40,7 +41,8 @@ export async function replayCommand(argv: readonly string[], io: Io): Promise<nu
   // Read everything first: bad input is reported before anything runs.
   const traces: { file: string; trace: Trace }[] = [];
   for (const file of args.positionals) traces.push({ file, trace: await loadTraceFile(file) });
-  const env = await replayEnv(subject);
+  const env = await replayEnv(subject, subjectOptions(args));
+  assertTracesSupported(env, subject, traces);
 
   const results: Record<string, unknown>[] = [];
   let failed = 0;

@@ -9,7 +9,8 @@
  * step never matter and are cut off after every accepted candidate.
  */
 
-import type { CommandKind, Trace } from '../protocol/types.ts';
+import type { CommandKind, SubjectCapabilities, Trace } from '../protocol/types.ts';
+import { firstUnsupported } from '../protocol/capabilities.ts';
 import { contentKey } from '../corpus/naming.ts';
 import { ddmin } from './ddmin.ts';
 import { commandCandidates, objectCandidates, vmCandidates, type Candidate } from './simplify.ts';
@@ -27,6 +28,12 @@ export type TraceOracle = (trace: Trace) => Promise<FailureOutcome | null>;
 export interface MinimizeOptions {
   /** Upper bound on replays (default 5000); the best trace so far is returned when reached. */
   readonly maxTests?: number;
+  /**
+   * What the subject supports: a candidate using anything else (a `via` it
+   * lacks, once "drop via" makes a steps-only command default to ops) is never
+   * replayed and counts as passing. Absent: everything.
+   */
+  readonly capabilities?: SubjectCapabilities;
 }
 
 export interface MinimizeResult {
@@ -49,6 +56,7 @@ class Budget extends Error {}
  */
 export async function minimizeTrace(trace: Trace, oracle: TraceOracle, opts: MinimizeOptions = {}): Promise<MinimizeResult | null> {
   const maxTests = opts.maxTests ?? 5000;
+  const caps = opts.capabilities;
   let tests = 0;
   // The oracle is deterministic, so a trace already replayed (ddmin's confirmed
   // subsequence, a candidate re-offered by a later pass) is answered from here.
@@ -57,6 +65,7 @@ export async function minimizeTrace(trace: Trace, oracle: TraceOracle, opts: Min
     const key = contentKey(t);
     const known = seen.get(key);
     if (known !== undefined) return known;
+    if (caps !== undefined && firstUnsupported(t, caps) >= 0) return null;
     if (tests >= maxTests) throw new Budget();
     tests++;
     const outcome = await oracle(t);

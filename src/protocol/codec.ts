@@ -25,6 +25,7 @@ import {
   type ReserveConfig,
   type Snapshot,
   type Trace,
+  type TraceHeader,
   type TraceMeta,
   type VaRecord,
   type VmConfig,
@@ -450,19 +451,26 @@ export function toJsonSnapshot(s: Snapshot): JsonObject {
   };
 }
 
+/** A trace header as plain JSON: `{ vm, objects }` exactly as a trace file writes them. */
+export function toJsonTraceHeader(header: TraceHeader): { vm: JsonObject; objects: JsonObject[] } {
+  const vm: JsonObject = { start: formatU64(header.vm.start), range: formatU64(header.vm.range) };
+  if (header.vm.reserve !== undefined) {
+    vm['reserve'] =
+      header.vm.reserve === null
+        ? null
+        : { addr: formatU64(header.vm.reserve.addr), range: formatU64(header.vm.reserve.range) };
+  }
+  const objects = header.objects.map((o): JsonObject => (o.external === undefined ? { bo: o.bo } : { bo: o.bo, external: o.external }));
+  return { vm, objects };
+}
+
 /** A whole trace as plain JSON, keys in the order format, vm, objects, commands, meta. */
 export function toJsonTrace(trace: Trace): JsonObject {
-  const vm: JsonObject = { start: formatU64(trace.vm.start), range: formatU64(trace.vm.range) };
-  if (trace.vm.reserve !== undefined) {
-    vm['reserve'] =
-      trace.vm.reserve === null
-        ? null
-        : { addr: formatU64(trace.vm.reserve.addr), range: formatU64(trace.vm.reserve.range) };
-  }
+  const { vm, objects } = toJsonTraceHeader(trace);
   const out: JsonObject = {
     format: trace.format,
     vm,
-    objects: trace.objects.map((o): JsonObject => (o.external === undefined ? { bo: o.bo } : { bo: o.bo, external: o.external })),
+    objects,
     commands: trace.commands.map(toJsonCommand),
   };
   if (trace.meta !== undefined) out['meta'] = jsonOfUnknown(trace.meta);

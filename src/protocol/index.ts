@@ -4,3 +4,6 @@ export * from './errors.ts';
 export * from './codec.ts';
 export * from './text.ts';
 export * from './json-error-position.ts';
+export * from './capabilities.ts';
+export * from './wire.ts';
+export * from './subject-errors.ts';

@@ -306,14 +306,57 @@ export interface Accounting {
   readonly opsPure: boolean | null;
 }
 
+/**
+ * What a subject supports (docs/subject-protocol.md, `hello`). The generators
+ * produce only these commands, `via` modes and injected failures, and replaying
+ * a trace that uses anything else is refused as bad input. A subject without
+ * `capabilities` supports everything ({@link FULL_CAPABILITIES}).
+ */
+export interface SubjectCapabilities {
+  /** The command kinds the subject executes (at least one). */
+  readonly commands: readonly CommandKind[];
+  /** The modes of `map` / `unmap` it supports; a command without `via` means `ops`. */
+  readonly via: readonly Via[];
+  /** Whether it honours `failAt`. */
+  readonly failAt: boolean;
+  /** Whether it honours `allocFailAt` (needs `ops` in `via`). */
+  readonly allocFailAt: boolean;
+  /** Whether it reports `Accounting` after each command. */
+  readonly accounting: boolean;
+}
+
+/** Everything version 1 of the protocol has: the capabilities of a subject that declares none. */
+export const FULL_CAPABILITIES: SubjectCapabilities = {
+  commands: COMMAND_KINDS,
+  via: ['ops', 'steps'],
+  failAt: true,
+  allocFailAt: true,
+  accounting: true,
+};
+
+/**
+ * Something a subject saw go wrong inside itself during a command, a finding of
+ * its own (docs/subject-protocol.md, `exec` replies' `reports`): `warn`, a
+ * warning the manager raised (a kernel `WARN`), or `leak`, memory it still
+ * holds that it should have freed.
+ */
+export interface SubjectReport {
+  readonly kind: 'warn' | 'leak';
+  readonly message: string;
+}
+
 export interface Subject {
   readonly name: string;
+  /** What the subject supports; absent means everything ({@link FULL_CAPABILITIES}). */
+  readonly capabilities?: SubjectCapabilities;
   /** Set up a fresh VM and the trace's objects. */
   reset(header: TraceHeader): void | Promise<void>;
   exec(command: Command): Observation | Promise<Observation>;
   snapshot(): Snapshot | Promise<Snapshot>;
   /** Optional: the accounting of the command last executed (see `Accounting`). */
   accounting?(): Accounting | null;
+  /** Optional: what the subject reported about itself during the command last executed (empty: nothing). */
+  reports?(): readonly SubjectReport[];
   close?(): void | Promise<void>;
 }
 

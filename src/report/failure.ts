@@ -20,6 +20,8 @@ export interface ReportedViolation {
   readonly message: string;
   readonly expected: unknown;
   readonly actual: unknown;
+  /** Extra lines (a subject process's standard error, its reply line, the warnings it reported). */
+  readonly details?: readonly string[];
 }
 
 /** What the report needs of the failing step (the engine's `StepRecord`). */
@@ -87,6 +89,7 @@ export function failureReport(r: FailureReportInput): string[] {
   } else {
     lines.push('', `  expected: ${toDisplayJson(v.expected)}`, `  actual:   ${toDisplayJson(v.actual)}`);
   }
+  if (v.details !== undefined && v.details.length > 0) lines.push('', ...v.details.map((l) => `  ${l}`));
   if (r.file !== null) lines.push('', `Replay: ${replayCommand(r.file, r.subject)}`);
   return lines;
 }

@@ -62,7 +62,7 @@ describe('subject modules', () => {
 
   it.each([
     ['a missing file', 'nope.ts', /^subject "test\/driver\/fixtures\/nope\.ts": no such file: \/.*nope\.ts$/],
-    ['not a module path', 'notes.txt', /not a builtin subject and not a \.ts or \.js module path/],
+    ['not a module path', 'notes.txt', /not a builtin subject, not exec:PROGRAM and not a \.ts or \.js module path/],
     ['no default export', 'no-default.ts', /the module has no default export/],
     ['a default export that is an object', 'default-object.ts', /the default export is an object, not a SubjectFactory/],
     ['a default export that is a class', 'default-class.ts', /the default export is a class/],

@@ -58,6 +58,18 @@ interface Scenario {
 
 const scenarios: Scenario[] = [
   {
+    name: 'kernel-warn',
+    what: 'the subject reports a WARN it raised',
+    good: ctx(mapCmd, mapObs, mapAfter, { reports: [] }),
+    bad: ctx(mapCmd, mapObs, mapAfter, { reports: [{ kind: 'warn', message: 'WARNING: drm_gpuvm.c:1234 drm_gpuva_remap' }] }),
+  },
+  {
+    name: 'alloc-leak',
+    what: 'the subject reports memory it still holds',
+    good: ctx(mapCmd, mapObs, mapAfter, { reports: [] }),
+    bad: ctx(mapCmd, mapObs, mapAfter, { reports: [{ kind: 'leak', message: '1 drm_gpuva_op not freed' }] }),
+  },
+  {
     name: 'ops-shape',
     what: 'the MAP op comes first instead of last',
     good: ctx(mapCmd, mapObs, mapAfter),
@@ -278,6 +290,18 @@ describe('violations', () => {
     expect(v!.message).toBe(
       'gem-refcount at step 7 (map 0x2000+0x3000 -> bo1 @0x1000): object 1 has 3 references for 1 (driver) + 1 live vm_bos',
     );
+  });
+
+  it('a subject report names its text in the reason and lists every report of its kind in the details', () => {
+    const reports = [
+      { kind: 'warn', message: 'WARNING: first' },
+      { kind: 'leak', message: 'leaked one op' },
+      { kind: 'warn', message: 'WARNING: second' },
+    ] as const;
+    const v = firstViolation(ctx(mapCmd, mapObs, mapAfter, { reports }));
+    expect(v?.invariant).toBe('kernel-warn');
+    expect(v?.reason).toBe('the subject reported a warning during the command: "WARNING: first" (and 1 more)');
+    expect(v?.details).toEqual(['The subject reported 2 warnings:', '  | WARNING: first', '  | WARNING: second']);
   });
 
   it('model-agrees names the first differing field path', () => {

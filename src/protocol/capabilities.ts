@@ -1,0 +1,83 @@
+/**
+ * Subject capabilities (docs/subject-protocol.md, `hello`): what a command
+ * needs of a subject, and refusing a trace that needs more than it has.
+ */
+
+import { TraceInputError } from './errors.ts';
+import {
+  COMMAND_KINDS,
+  FULL_CAPABILITIES,
+  type Command,
+  type Subject,
+  type SubjectCapabilities,
+  type Trace,
+} from './types.ts';
+
+/** The capabilities of `subject`: what it declares, else everything. */
+export function capabilitiesOf(subject: Subject): SubjectCapabilities {
+  return subject.capabilities ?? FULL_CAPABILITIES;
+}
+
+/** Whether `caps` allows everything version 1 has (generation then runs unrestricted). */
+export function isFullCapabilities(caps: SubjectCapabilities): boolean {
+  return (
+    COMMAND_KINDS.every((k) => caps.commands.includes(k)) &&
+    caps.via.includes('ops') &&
+    caps.via.includes('steps') &&
+    caps.failAt &&
+    caps.allocFailAt
+  );
+}
+
+/**
+ * What `command` uses that `caps` lacks, as a short phrase (`command "find_prev"`,
+ * `via "steps"`, `failAt`, `allocFailAt`), or null when the subject supports it.
+ * A `map` / `unmap` without `via` uses `ops`.
+ */
+export function unsupportedUse(command: Command, caps: SubjectCapabilities): string | null {
+  if (!caps.commands.includes(command.cmd)) return `command "${command.cmd}"`;
+  if (command.cmd !== 'map' && command.cmd !== 'unmap') return null;
+  const via = command.via ?? 'ops';
+  if (!caps.via.includes(via)) return `via "${via}"`;
+  if (command.failAt !== undefined && !caps.failAt) return 'failAt';
+  if (command.allocFailAt !== undefined && !caps.allocFailAt) return 'allocFailAt';
+  return null;
+}
+
+/** The index of the first command of `trace` that `caps` does not support, or -1. */
+export function firstUnsupported(trace: Pick<Trace, 'commands'>, caps: SubjectCapabilities): number {
+  return trace.commands.findIndex((c) => unsupportedUse(c, caps) !== null);
+}
+
+/** `commands map, unmap; via ops; failAt; no allocFailAt; accounting` */
+export function formatCapabilities(caps: SubjectCapabilities): string {
+  const flag = (on: boolean, name: string): string => (on ? name : `no ${name}`);
+  return [
+    `commands ${caps.commands.join(', ')}`,
+    `via ${caps.via.join(', ')}`,
+    flag(caps.failAt, 'failAt'),
+    flag(caps.allocFailAt, 'allocFailAt'),
+    flag(caps.accounting, 'accounting'),
+  ].join('; ');
+}
+
+/**
+ * Refuses a trace that uses something the subject lacks: throws a
+ * `TraceInputError` naming `file`, the command index and kind, and what is
+ * unsupported (exit status 2 at the command line: it is bad input for this
+ * subject, not a bug in it).
+ */
+export function assertTraceSupported(trace: Trace, caps: SubjectCapabilities, file: string, subject: string): void {
+  const index = firstUnsupported(trace, caps);
+  if (index < 0) return;
+  const command = trace.commands[index] as Command;
+  const what = unsupportedUse(command, caps) as string;
+  const field = what.startsWith('command') ? 'cmd' : what.startsWith('via') ? 'via' : what;
+  throw new TraceInputError({
+    file,
+    index,
+    cmd: command.cmd,
+    field: `commands[${index}].${field}`,
+    reason: `the subject ${subject} does not support ${what} (it declares: ${formatCapabilities(caps)})`,
+  });
+}
