@@ -31,15 +31,6 @@
 
 #include "state.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/asan_interface.h>
-#define poison(p, n)	ASAN_POISON_MEMORY_REGION((p), (n))
-#define unpoison(p, n)	ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#else
-#define poison(p, n)	do { (void)(p); (void)(n); } while (0)
-#define unpoison(p, n)	do { (void)(p); (void)(n); } while (0)
-#endif
-
 const char *const cmd_names[CMD_KINDS] = {
 	"map", "unmap", "prefetch", "bo_unmap", "insert", "remove", "find",
 	"find_first", "interval_empty", "find_prev", "find_next", "bo_get",
@@ -232,9 +223,14 @@ static void hook_vm_bo_free(struct drm_gpuvm_bo *vm_bo)
 	}
 	o = kobj_of(vm_bo->obj);
 	k->bo = o ? o->bo : -1;
-	k->dead = true;
 	run.live_vm_bos--;
-	poison(&k->base, sizeof(k->base));
+#if defined(__SANITIZE_ADDRESS__)
+	/* Free it for real: AddressSanitizer reports any later use, with both stacks. */
+	list_del(&k->registry);
+	free(k);
+#else
+	k->dead = true;
+#endif
 }
 
 /* ---- op allocation: the meter (src/driver/accounting.ts) ----------------- */
@@ -1257,10 +1253,8 @@ static void teardown(void)
 	list_for_each_entry_safe(va, va_next, &run.vas, registry)
 		free(va);
 	INIT_LIST_HEAD(&run.vas);
-	list_for_each_entry_safe(bo, bo_next, &run.vm_bos, registry) {
-		unpoison(&bo->base, sizeof(bo->base));
+	list_for_each_entry_safe(bo, bo_next, &run.vm_bos, registry)
 		free(bo);
-	}
 	INIT_LIST_HEAD(&run.vm_bos);
 	for (unsigned int i = 0; i < run.nobjs; i++)
 		free(run.objs[i].held);

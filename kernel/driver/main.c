@@ -14,6 +14,24 @@
 #include "bench.h"
 #include "protocol.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+/*
+ * Sanitizer defaults: the harness keeps the last 50 lines of standard error,
+ * so reports are kept short (no shadow legend, short allocation stacks).
+ */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "print_legend=0:malloc_context_size=5";
+}
+
+const char *__ubsan_default_options(void);
+const char *__ubsan_default_options(void)
+{
+	return "print_stacktrace=1";
+}
+#endif
+
 static int usage(void)
 {
 	fputs("usage: gpuvm-kernel-subject [--immediate]\n"

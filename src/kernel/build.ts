@@ -104,7 +104,7 @@ function ownSources(): string[] {
 async function treeDependencies(compiler: Compiler, tree: KernelTree, source: string, flags: readonly string[]): Promise<string[]> {
   const r = await runDeps(compiler, [...flags, '-M', source]);
   if (!r.ok) {
-    throw new KernelBuildError(`compile error in ${relative(tree.root, source)}: ${firstCompilerError(r.stderr, tree.root)}`);
+    throw new KernelBuildError(compileError(relative(tree.root, source), firstCompilerError(r.stderr, tree.root)));
   }
   const files = r.stdout
     .replace(/\\\n/g, ' ')
@@ -219,7 +219,7 @@ export async function buildKernelSubject(opts: KernelBuildOptions): Promise<Kern
       const r = results[i] as { ok: boolean; stderr: string };
       const u = units[i] as { source: string };
       const where = relative(u.source.startsWith(tree.root) ? tree.root : PACKAGE_DIR, u.source);
-      if (!r.ok) throw new KernelBuildError(`compile error in ${where}: ${firstCompilerError(r.stderr, tree.root)}`);
+      if (!r.ok) throw new KernelBuildError(compileError(where, firstCompilerError(r.stderr, tree.root)));
       warnings.push(...compilerWarnings(r.stderr, tree.root));
     }
     const link = await runCompiler(compiler, [...optimisation(sanitize), ...objects, '-o', join(tmp, SUBJECT_PROGRAM)]);
@@ -261,6 +261,11 @@ export async function buildKernelSubject(opts: KernelBuildOptions): Promise<Kern
     buildMs: Date.now() - started,
     warnings,
   };
+}
+
+/** `compile error: FILE:LINE: message`, naming the unit compiled when the error is in a header it includes. */
+function compileError(unit: string, first: string): string {
+  return first.startsWith(`${unit}:`) ? `compile error: ${first}` : `compile error: ${first} (compiling ${unit})`;
 }
 
 /** The compiler's warnings as `file:line: text`, files relative to `base` when inside it. */
