@@ -781,7 +781,9 @@ static void via_ops(const struct cmd *c)
 	}
 	before = shape_take();
 	lock_all();
+	compat_kmalloc_fail_at(options.kmalloc_fail_at);
 	ops = build_ops(c, obj);
+	compat_kmalloc_fail_at(0);
 	if (IS_ERR(ops)) {
 		result_error((int)PTR_ERR(ops), c->kind == CMD_MAP ?
 			     "drm_gpuvm_sm_map_ops_create()" :
@@ -1444,11 +1446,12 @@ static void check_leaks(void)
 	jw_reset(&cur.leaks);
 	cur.nleaks = 0;
 	if (run.meter.live_ops)
-		leak("%ld ops allocated through op_alloc were never freed",
-		     run.meter.live_ops);
+		leak("%ld op%s allocated through op_alloc never freed",
+		     run.meter.live_ops, run.meter.live_ops == 1 ? " was" : "s were");
 	if (kmalloc_live > run.kmalloc_baseline)
-		leak("%ld kmalloc blocks allocated by the command were never freed",
-		     kmalloc_live - run.kmalloc_baseline);
+		leak("%ld kmalloc block%s allocated by the command never freed",
+		     kmalloc_live - run.kmalloc_baseline,
+		     kmalloc_live - run.kmalloc_baseline == 1 ? " was" : "s were");
 	if (run.live_vas != vas)
 		leak("the driver holds %ld VAs but %ld are in the tree",
 		     run.live_vas, vas);
