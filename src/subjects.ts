@@ -11,14 +11,14 @@
  *   at PATH, built in userspace on first use (`src/kernel/spec.ts`).
  * - anything else is a path, relative to the current directory, to a `.ts` or
  *   `.js` module whose default export is a `SubjectFactory`. `.ts` modules load
- *   because the CLI runs under tsx and the tests under vitest.
+ *   through tsx, registered on first need (`module-loader.ts`).
  */
 
 import { existsSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { modelFactory } from '../model/index.ts';
 import { GpuVmSubject } from './driver/gpuvm-subject.ts';
+import { importModuleFile } from './module-loader.ts';
 import type { Subject, SubjectFactory } from './protocol/types.ts';
 import { execSubjectFactory } from './exec/factory.ts';
 import type { ExecOptions } from './exec/link.ts';
@@ -114,7 +114,7 @@ async function loadModuleFactory(spec: string, path: string): Promise<SubjectFac
   if (!statSync(file).isFile()) throw new SubjectResolutionError(spec, `not a file: ${file}`);
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    mod = await importModuleFile(file);
   } catch (err) {
     throw new SubjectResolutionError(spec, `the module failed to load: ${firstLine(err)}`);
   }
