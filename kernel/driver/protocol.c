@@ -52,7 +52,7 @@ static void hello(const struct driver_options *opts)
 	{
 		char name[200];
 
-		char fail[48] = "";
+		char fail[64] = "";
 
 		if (opts->kmalloc_fail_at)
 			snprintf(fail, sizeof(fail), " (kmalloc %lu of each map/unmap fails)",
