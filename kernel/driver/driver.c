@@ -164,9 +164,15 @@ static void va_free(struct drm_gpuva *va)
 	free(k);
 }
 
+/*
+ * Whether @va is in the VM: on its ordered list (drm_gpuva_insert() adds it,
+ * drm_gpuva_remove() takes it off with list_del_init()). Asking the tree
+ * (drm_gpuva_find()) would miss a VA of range 0, which the tree holds but no
+ * query finds, and the driver would free memory the kernel still uses.
+ */
 static bool va_in_tree(struct drm_gpuva *va)
 {
-	return drm_gpuva_find(&run.vm, va->va.addr, va->va.range) == va;
+	return va->rb.entry.next && !list_empty(&va->rb.entry);
 }
 
 /* The command took @va out of the tree; it is freed at the command's end unless re-inserted. */

@@ -118,7 +118,8 @@ Options:
 Exit status: 0 after close or the end of the input, 2 bad usage or a request it
 cannot read (named on standard error).`;
 
-export const KERNEL_HELP = `Usage: gpuvm-check kernel build --tree PATH [options]
+export const KERNEL_HELP = `Usage: gpuvm-check kernel build --tree PATH [--sanitize] [--json] [--quiet]
+       gpuvm-check kernel zoo --tree PATH [FAULT...] [--seed N] [--budget D] [--save DIR] [--json]
 
 Build the kernel subject: the tree's drivers/gpu/drm/drm_gpuvm.c and
 tools/lib/rbtree.c, compiled in place in userspace against gpuvm-check's compat
@@ -133,13 +134,22 @@ use); kernel:PATH?sanitize for the sanitizer build, kernel:PATH?immediate for an
 immediate-mode VM (6.18+). A bare version (kernel:7.3) names the tree
 scripts/fetch-kernel-trees.sh extracts (.cache/kernel/linux-7.3).
 
+kernel zoo: the kernel fault zoo. Each fault (src/kernel/zoo-catalog.ts) is a one-line
+edit of drm_gpuvm.c, made in a scratch copy of the tree; a short campaign against
+the edited tree must find a failure the unmodified tree does not have (failures it
+shares are its known findings: counted, skipped). Prints one table row per fault.
+
 Options:
   --tree PATH    the top directory of a kernel tree (6.8 to 7.3)
   --sanitize     build with AddressSanitizer and UndefinedBehaviorSanitizer
                  (-fno-sanitize-recover: a report aborts the program)
+  --seed N       zoo: the campaign seed of every fault (default 1)
+  --budget D     zoo: time budget of each fault's campaign (default 20s)
+  --save DIR     zoo: save each fault's minimised trace as DIR/<fault>.json
   --json         print the result as one JSON object on the last line of stdout
   --quiet        no progress on stderr
   -h, --help     this help
 
-Exit status: 0 built (or cached), 2 bad usage, not a kernel tree, no drm_gpuvm.c,
-no C compiler, a compile error or an unknown API variant (one line naming it).`;
+Exit status: 0 built (or cached) / every fault found, 1 a fault not found, 2 bad
+usage, not a kernel tree, no drm_gpuvm.c, no C compiler, a compile error or an
+unknown API variant (one line naming it).`;
