@@ -1452,12 +1452,14 @@ static void check_leaks(void)
 	jw_reset(&cur.leaks);
 	cur.nleaks = 0;
 	if (run.meter.live_ops)
-		leak("%ld op%s allocated through op_alloc never freed",
-		     run.meter.live_ops, run.meter.live_ops == 1 ? " was" : "s were");
+		leak("%ld op%s allocated through op_alloc %s never freed",
+		     run.meter.live_ops, run.meter.live_ops == 1 ? "" : "s",
+		     run.meter.live_ops == 1 ? "was" : "were");
 	if (kmalloc_live > run.kmalloc_baseline)
-		leak("%ld kmalloc block%s allocated by the command never freed",
+		leak("%ld kmalloc block%s allocated by the command %s never freed",
 		     kmalloc_live - run.kmalloc_baseline,
-		     kmalloc_live - run.kmalloc_baseline == 1 ? " was" : "s were");
+		     kmalloc_live - run.kmalloc_baseline == 1 ? "" : "s",
+		     kmalloc_live - run.kmalloc_baseline == 1 ? "was" : "were");
 	if (run.live_vas != vas)
 		leak("the driver holds %ld VAs but %ld are in the tree",
 		     run.live_vas, vas);
