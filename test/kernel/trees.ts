@@ -27,13 +27,21 @@ function hasCompiler(): boolean {
   return r.error === undefined && r.status === 0;
 }
 
-/** Why the tests of `version` cannot run here, or null when they can. */
+/**
+ * Why the tests of `version` cannot run here, or null when they can. With
+ * GPUVM_CHECK_REQUIRE_KERNEL=1 (CI) a missing tree or compiler is an error
+ * instead: there the kernel tests never skip.
+ */
 export function skipReason(version: string): string | null {
-  if (!hasCompiler()) return 'no C compiler (install gcc or set CC)';
-  if (treeOf(version) === null) {
-    return `no kernel tree at ${fetchedTreeDir(version)} (fetch it with scripts/fetch-kernel-trees.sh ${version})`;
+  let reason: string | null = null;
+  if (!hasCompiler()) reason = 'no C compiler (install gcc or set CC)';
+  else if (treeOf(version) === null) {
+    reason = `no kernel tree at ${fetchedTreeDir(version)} (fetch it with scripts/fetch-kernel-trees.sh ${version})`;
   }
-  return null;
+  if (reason !== null && process.env['GPUVM_CHECK_REQUIRE_KERNEL'] === '1') {
+    throw new Error(`GPUVM_CHECK_REQUIRE_KERNEL=1 but the kernel tests cannot run: ${reason}`);
+  }
+  return reason;
 }
 
 /** A describe title that carries the skip reason when there is one. */
