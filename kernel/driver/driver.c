@@ -178,16 +178,8 @@ static bool va_in_tree(struct drm_gpuva *va)
 /* The command took @va out of the tree; it is freed at the command's end unless re-inserted. */
 static void va_removed(struct drm_gpuva *va)
 {
-	if (cur.nremoved == cur.capremoved) {
-		unsigned int cap = cur.capremoved ? 2 * cur.capremoved : 16;
-		struct kva **v = realloc(cur.removed, cap * sizeof(*v));
-
-		if (!v)
-			abort();
-		cur.removed = v;
-		cur.capremoved = cap;
-	}
-	cur.removed[cur.nremoved++] = container_of(va, struct kva, va);
+	ARRAY_PUSH(cur.removed, cur.nremoved, cur.capremoved,
+		   container_of(va, struct kva, va));
 }
 
 static void free_removed_vas(void)
@@ -515,16 +507,7 @@ struct refs {
 
 static void refs_push(struct refs *r, struct drm_gpuvm_bo *vm_bo)
 {
-	if (r->n == r->cap) {
-		unsigned int cap = r->cap ? 2 * r->cap : 16;
-		struct drm_gpuvm_bo **v = realloc(r->v, cap * sizeof(*v));
-
-		if (!v)
-			abort();
-		r->v = v;
-		r->cap = cap;
-	}
-	r->v[r->n++] = vm_bo;
+	ARRAY_PUSH(r->v, r->n, r->cap, vm_bo);
 }
 
 /* Puts every reference, newest first. */
@@ -667,16 +650,9 @@ static struct shape shape_take(void)
 	unsigned int cap = 0;
 	struct drm_gpuva *va;
 
-	drm_gpuvm_for_each_va(va, &run.vm) {
-		if (s.n == cap) {
-			cap = cap ? 2 * cap : 32;
-			s.v = realloc(s.v, cap * sizeof(*s.v));
-			if (!s.v)
-				abort();
-		}
-		s.v[s.n++] = (struct shape_entry){ va, va->va.addr, va->va.range,
-			va->gem.offset, va->gem.obj, va->vm_bo };
-	}
+	drm_gpuvm_for_each_va(va, &run.vm)
+		ARRAY_PUSH(s.v, s.n, cap, ((struct shape_entry){ va, va->va.addr,
+			   va->va.range, va->gem.offset, va->gem.obj, va->vm_bo }));
 	return s;
 }
 
@@ -1099,16 +1075,7 @@ static void bo_get(const struct cmd *c)
 	unlock_all();
 	if (!vm_bo)
 		return;
-	if (o->nheld == o->capheld) {
-		unsigned int cap = o->capheld ? 2 * o->capheld : 8;
-		struct drm_gpuvm_bo **h = realloc(o->held, cap * sizeof(*h));
-
-		if (!h)
-			abort();
-		o->held = h;
-		o->capheld = cap;
-	}
-	o->held[o->nheld++] = vm_bo;
+	ARRAY_PUSH(o->held, o->nheld, o->capheld, vm_bo);
 	result_ok();
 }
 
@@ -1155,16 +1122,7 @@ static int hook_vm_bo_validate(struct drm_gpuvm_bo *vm_bo, struct drm_exec *exec
 	struct kobj *o = kobj_of(vm_bo->obj);
 
 	(void)exec;
-	if (validated.n == validated.cap) {
-		unsigned int cap = validated.cap ? 2 * validated.cap : 16;
-		long long *v = realloc(validated.v, cap * sizeof(*v));
-
-		if (!v)
-			abort();
-		validated.v = v;
-		validated.cap = cap;
-	}
-	validated.v[validated.n++] = o ? o->bo : -1;
+	ARRAY_PUSH(validated.v, validated.n, validated.cap, o ? o->bo : -1);
 	drm_gpuvm_bo_evict(vm_bo, false);
 	return 0;
 }

@@ -272,6 +272,18 @@ static struct json *parse_container(struct parser *ps, bool object)
 	}
 }
 
+/* Consumes one or more digits; false (a bad number) when there is none. */
+static bool digits(struct parser *ps)
+{
+	if (!(*ps->p >= '0' && *ps->p <= '9')) {
+		ps->err = "bad number";
+		return false;
+	}
+	while (*ps->p >= '0' && *ps->p <= '9')
+		ps->p++;
+	return true;
+}
+
 static struct json *parse_number(struct parser *ps)
 {
 	const char *start = ps->p;
@@ -279,34 +291,21 @@ static struct json *parse_number(struct parser *ps)
 
 	if (*ps->p == '-')
 		ps->p++;
-	if (*ps->p == '0') {
+	if (*ps->p == '0')
 		ps->p++;
-	} else if (*ps->p >= '1' && *ps->p <= '9') {
-		while (*ps->p >= '0' && *ps->p <= '9')
-			ps->p++;
-	} else {
-		ps->err = "bad number";
+	else if (!digits(ps))
 		return NULL;
-	}
 	if (*ps->p == '.') {
 		ps->p++;
-		if (!(*ps->p >= '0' && *ps->p <= '9')) {
-			ps->err = "bad number";
+		if (!digits(ps))
 			return NULL;
-		}
-		while (*ps->p >= '0' && *ps->p <= '9')
-			ps->p++;
 	}
 	if (*ps->p == 'e' || *ps->p == 'E') {
 		ps->p++;
 		if (*ps->p == '+' || *ps->p == '-')
 			ps->p++;
-		if (!(*ps->p >= '0' && *ps->p <= '9')) {
-			ps->err = "bad number";
+		if (!digits(ps))
 			return NULL;
-		}
-		while (*ps->p >= '0' && *ps->p <= '9')
-			ps->p++;
 	}
 	v = new_value(JSON_NUMBER);
 	v->text = start;
