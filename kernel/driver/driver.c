@@ -86,8 +86,13 @@ static const char *errno_name(int err)
 	}
 }
 
-/* {"ok":false,"error":...} for a negative errno; any other errno is a failure. */
-static void result_error(int ret, const char *from)
+/*
+ * {"ok":false,"error":...} for a negative errno, with the first @nops op
+ * records when @nops > 0 (the manager refused one of its own ops while the
+ * driver applied them: the op-level invariants still see the list). Any
+ * other errno is a failure.
+ */
+static void result_error_ops(int ret, const char *from, unsigned int nops)
 {
 	const char *name = errno_name(-ret);
 
@@ -100,7 +105,16 @@ static void result_error(int ret, const char *from)
 	jw_bool(cur.obs, false);
 	jw_key(cur.obs, "error");
 	jw_string(cur.obs, name);
+	if (nops) {
+		jw_key(cur.obs, "ops");
+		recorder_emit(&cur.rec, nops, cur.obs);
+	}
 	jw_end_object(cur.obs);
+}
+
+static void result_error(int ret, const char *from)
+{
+	result_error_ops(ret, from, 0);
 }
 
 static void result_ok(void)
@@ -526,7 +540,7 @@ static bool reinsert(struct drm_gpuva *va)
 	int ret = drm_gpuva_insert(&run.vm, va);
 
 	if (ret) {
-		result_error(ret, "drm_gpuva_insert() during the unwind");
+		result_error_ops(ret, "drm_gpuva_insert() during the unwind", cur.rec.n);
 		return false;
 	}
 	return true;
@@ -903,7 +917,9 @@ static void via_steps(const struct cmd *c)
 	if (ret == -EIO && s.injected)
 		result_ops(false, cur.rec.n);
 	else if (ret)
-		result_error(ret, s.is_map ? "drm_gpuvm_sm_map()" : "drm_gpuvm_sm_unmap()");
+		/* A step failed after the walk began: report the steps called. */
+		result_error_ops(ret, s.is_map ? "drm_gpuvm_sm_map()" : "drm_gpuvm_sm_unmap()",
+				 cur.rec.n);
 	else
 		result_ops(true, cur.rec.n);
 out:
