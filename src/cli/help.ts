@@ -15,10 +15,12 @@ Commands:
   bench      performance of the manager and of the harness
   serve      serve a subject over the subject protocol on stdin/stdout
   conform    check that a subject program follows the subject protocol
+  kernel     build the kernel subject from a kernel tree (kernel build --tree PATH)
 
 Subjects (--subject): builtin:gpuvm (default), builtin:model, a path to a .ts/.js
-module whose default export is a SubjectFactory, or exec:PROGRAM ARGS... for a program
-speaking the subject protocol (docs/subject-protocol.md).
+module whose default export is a SubjectFactory, exec:PROGRAM ARGS... for a program
+speaking the subject protocol (docs/subject-protocol.md), or kernel:PATH for the
+drm_gpuvm.c of a kernel tree (see gpuvm-check kernel --help).
 
 Exit status: 0 success, 1 a failure was found, 2 bad usage or input.
 Run 'gpuvm-check <command> --help' for the options of a command.`;
@@ -136,6 +138,42 @@ Options:
 
 Exit status: 0 after close or the end of the input, 2 bad usage or a request it
 cannot read (named on standard error).`;
+
+export const KERNEL_HELP = `Usage: gpuvm-check kernel build --tree PATH [--sanitize] [--json] [--quiet]
+       gpuvm-check kernel zoo --tree PATH [FAULT...] [--seed N] [--budget D] [--save DIR] [--json]
+
+Build the kernel subject: the tree's drivers/gpu/drm/drm_gpuvm.c and
+tools/lib/rbtree.c, compiled in place in userspace against gpuvm-check's compat
+headers and linked with its driver (kernel/), into a program that speaks the
+subject protocol. Prints the tree's version, the drm_gpuvm API variants the
+probes found, the compiler and the --subject spec to use. Builds are cached
+(.cache/kernel-build/, or $GPUVM_CHECK_CACHE/kernel-build/) by a hash of the
+tree files used, gpuvm-check's C sources, the compiler and the flags.
+
+Then use it wherever a subject is accepted: --subject kernel:PATH (built on first
+use); kernel:PATH?sanitize for the sanitizer build, kernel:PATH?immediate for an
+immediate-mode VM (6.18+). A bare version (kernel:7.3) names the tree
+scripts/fetch-kernel-trees.sh extracts (.cache/kernel/linux-7.3).
+
+kernel zoo: the kernel fault zoo. Each fault (src/kernel/zoo-catalog.ts) is a one-line
+edit of drm_gpuvm.c, made in a scratch copy of the tree; a short campaign against
+the edited tree must find a failure the unmodified tree does not have (failures it
+shares are its known findings: counted, skipped). Prints one table row per fault.
+
+Options:
+  --tree PATH    the top directory of a kernel tree (6.8 to 7.3)
+  --sanitize     build with AddressSanitizer and UndefinedBehaviorSanitizer
+                 (-fno-sanitize-recover: a report aborts the program)
+  --seed N       zoo: the campaign seed of every fault (default 1)
+  --budget D     zoo: time budget of each fault's campaign (default 20s)
+  --save DIR     zoo: save each fault's minimised trace as DIR/<fault>.json
+  --json         print the result as one JSON object on the last line of stdout
+  --quiet        no progress on stderr
+  -h, --help     this help
+
+Exit status: 0 built (or cached) / every fault found, 1 a fault not found, 2 bad
+usage, not a kernel tree, no drm_gpuvm.c, no C compiler, a compile error or an
+unknown API variant (one line naming it).`;
 
 export const CONFORM_HELP = `Usage: gpuvm-check conform --subject exec:PROGRAM ARGS... [options]
 

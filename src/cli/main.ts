@@ -7,6 +7,7 @@
 import { benchCommand } from './bench.ts';
 import { checkCommand } from './check.ts';
 import { fuzzCommand } from './fuzz.ts';
+import { kernelCommand } from './kernel.ts';
 import { TOOL_HELP } from './help.ts';
 import { EXIT_OK, EXIT_USAGE, isInputError, oneLine, processIo, type Io } from './io.ts';
 import { minimizeCommand } from './minimize.ts';
@@ -28,6 +29,7 @@ export const SUBCOMMANDS: Readonly<Record<string, SubcommandMain>> = {
   bench: benchCommand,
   serve: serveCommand,
   conform: conformCommand,
+  kernel: kernelCommand,
 };
 
 /** Run the CLI with `argv` (the words after the program name). Resolves to the exit status. */
