@@ -10,7 +10,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { findCompiler } from '../kernel/compiler.ts';
 import { KernelBuildError } from '../kernel/errors.ts';
-import { probeApi } from '../kernel/probes.ts';
+import { probeApi, type ApiProbes } from '../kernel/probes.ts';
 import { inspectTree, type KernelTree } from '../kernel/tree.ts';
 import { ExportError } from './errors.ts';
 
@@ -45,6 +45,8 @@ export const NEWEST_VARIANT = '7.3';
 export interface ResolvedTree {
   readonly variant: KunitVariant;
   readonly tree: KernelTree | null;
+  /** The probes of the tree, when `--tree` named one. */
+  readonly probes: ApiProbes | null;
 }
 
 /** Whether the tree's header `rel` has `text` (false when the tree lacks the header). */
@@ -60,13 +62,14 @@ function treeHeaderHas(tree: KernelTree, rel: string, text: string): boolean {
  * used as is; anything else is an unknown variant (ExportError).
  */
 export async function resolveTree(spec: string | undefined): Promise<ResolvedTree> {
-  if (spec === undefined) return { variant: NAMED_VARIANTS[NEWEST_VARIANT] as KunitVariant, tree: null };
+  if (spec === undefined) return { variant: NAMED_VARIANTS[NEWEST_VARIANT] as KunitVariant, tree: null, probes: null };
   if (existsSync(spec) && statSync(spec).isDirectory()) {
     try {
       const tree = inspectTree(spec);
       const probes = await probeApi(findCompiler(), tree);
       return {
         tree,
+        probes,
         variant: {
           name: `Linux ${tree.version.text} (${spec})`,
           mapReq: probes.mapReq,
@@ -83,7 +86,7 @@ export async function resolveTree(spec: string | undefined): Promise<ResolvedTre
     }
   }
   const named = NAMED_VARIANTS[spec];
-  if (named !== undefined) return { variant: named, tree: null };
+  if (named !== undefined) return { variant: named, tree: null, probes: null };
   throw new ExportError(
     `--tree ${spec}: unknown API variant (known: ${Object.keys(NAMED_VARIANTS).join(', ')}; or give the directory of a kernel tree)`,
   );
