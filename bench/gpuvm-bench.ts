@@ -160,7 +160,8 @@ class Stopwatch {
   }
 }
 
-function measure(n: number, quick: boolean, log: (m: string) => void): { rows: BenchRow[]; mapNs: number } {
+/** Measures every workload at size `n`; `mapNs` is the median CPU time of a map request (the kernel bench compares it). */
+export function measure(n: number, quick: boolean, log: (m: string) => void): { rows: BenchRow[]; mapNs: number } {
   const rng = seedrandom(`gpuvm-bench-${n}`);
   let t0 = process.hrtime.bigint();
   const w = build(n, rng);

@@ -39,8 +39,8 @@ async function measure(factory: SubjectFactory, seeds: readonly number[], numRun
   return { commands, runs, ms: performance.now() - t0, failures };
 }
 
-/** A subject factory that also records every run it executes as a trace. */
-function recording(traces: Trace[]): SubjectFactory {
+/** A subject factory that also records every run it executes as a trace (the kernel bench replays them). */
+export function recording(traces: Trace[]): SubjectFactory {
   return () => {
     const inner = new ReferenceModel();
     let current: { header: TraceHeader; commands: Command[] } | null = null;

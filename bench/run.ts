@@ -3,7 +3,8 @@
  *
  * Runs every registered benchmark module, prints one table, and with `--json`
  * prints one JSON object on the last line. Options: `--json`, `--quick`
- * (smaller sizes, for a smoke run), `--only <name>` (run one benchmark).
+ * (smaller sizes, for a smoke run), `--only <name>` (run one benchmark),
+ * `--kernel PATH` (the kernel benchmark, on the subject built from that tree).
  *
  * To add a benchmark, write a module whose default export is a
  * {@link Benchmark} and add one line to {@link BENCHMARKS}.
@@ -39,6 +40,8 @@ export interface BenchResult {
 export interface BenchOptions {
   /** Smaller problem sizes for a quick smoke run. */
   quick: boolean;
+  /** `--kernel PATH`: the kernel tree the kernel benchmark builds its subject from. */
+  kernel?: string;
   /** Progress messages (stderr). */
   log(message: string): void;
 }
@@ -47,6 +50,8 @@ export interface BenchOptions {
 export interface Benchmark {
   name: string;
   description: string;
+  /** Whether it runs with these options (default: always). */
+  wanted?(opts: BenchOptions): boolean;
   run(opts: BenchOptions): BenchResult | Promise<BenchResult>;
 }
 
@@ -54,6 +59,7 @@ export interface Benchmark {
 export const BENCHMARKS: ReadonlyArray<() => Promise<{ default: Benchmark }>> = [
   () => import('./gpuvm-bench.ts'),
   () => import('./harness-bench.ts'),
+  () => import('./kernel-bench.ts'),
 ];
 
 function formatValue(v: number): string {
@@ -71,16 +77,21 @@ async function main(argv: readonly string[]): Promise<number> {
   const json = argv.includes('--json');
   const quick = argv.includes('--quick');
   const onlyAt = argv.indexOf('--only');
-  const only = onlyAt >= 0 ? argv[onlyAt + 1] : undefined;
+  const kernelAt = argv.indexOf('--kernel');
+  const kernel = kernelAt >= 0 ? argv[kernelAt + 1] : undefined;
+  // --kernel PATH runs the kernel benchmark (unless --only names another).
+  const only = onlyAt >= 0 ? argv[onlyAt + 1] : kernel !== undefined ? 'kernel' : undefined;
   const log = (m: string) => process.stderr.write(`${m}\n`);
   const results: Record<string, BenchResult> = {};
   const bodyRows: string[][] = [];
   const targetRows: string[][] = [];
   for (const load of BENCHMARKS) {
     const bench = (await load()).default;
+    const opts: BenchOptions = kernel === undefined ? { quick, log } : { quick, log, kernel };
     if (only !== undefined && bench.name !== only) continue;
+    if (bench.wanted !== undefined && !bench.wanted(opts)) continue;
     log(`running ${bench.name}: ${bench.description}`);
-    const result = await bench.run({ quick, log });
+    const result = await bench.run(opts);
     results[bench.name] = result;
     for (const r of result.rows) {
       bodyRows.push([bench.name, r.n !== undefined ? r.n.toLocaleString('en-US') : '', r.metric, formatValue(r.value), r.unit, r.note ?? '']);

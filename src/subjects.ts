@@ -7,20 +7,24 @@
  * - `exec:PROGRAM ARGS...`: a program speaking the subject protocol
  *   (docs/subject-protocol.md) on its standard input and output; the words are
  *   split as `src/exec/spec.ts` documents.
+ * - `kernel:PATH[?sanitize][?immediate]`: the drm_gpuvm.c of the kernel tree
+ *   at PATH, built in userspace on first use (`src/kernel/spec.ts`).
  * - anything else is a path, relative to the current directory, to a `.ts` or
  *   `.js` module whose default export is a `SubjectFactory`. `.ts` modules load
- *   because the CLI runs under tsx and the tests under vitest.
+ *   through tsx, registered on first need (`module-loader.ts`).
  */
 
 import { existsSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { modelFactory } from '../model/index.ts';
 import { GpuVmSubject } from './driver/gpuvm-subject.ts';
+import { importModuleFile } from './module-loader.ts';
 import type { Subject, SubjectFactory } from './protocol/types.ts';
 import { execSubjectFactory } from './exec/factory.ts';
 import type { ExecOptions } from './exec/link.ts';
 import { EXEC_PREFIX, ExecSpecError, parseExecSpec } from './exec/spec.ts';
+import { KernelBuildError } from './kernel/errors.ts';
+import { isKernelSpec } from './kernel/spec.ts';
 
 export { execSubjectFactory, type ExecOptions };
 
@@ -71,6 +75,15 @@ export async function resolveSubject(spec: string = DEFAULT_SUBJECT, options: Re
       throw e;
     }
   }
+  if (isKernelSpec(trimmed)) {
+    const { kernelSubjectFactory } = await import('./kernel/subject.ts');
+    try {
+      return (await kernelSubjectFactory(trimmed, options)).factory;
+    } catch (e) {
+      if (e instanceof KernelBuildError) throw new SubjectResolutionError(spec, e.message);
+      throw e;
+    }
+  }
   if (trimmed.startsWith('builtin:')) {
     const known = Object.keys(BUILTIN_SUBJECTS).join(', ');
     throw new SubjectResolutionError(spec, `unknown builtin subject (known: ${known})`);
@@ -85,6 +98,7 @@ export function describeSubject(spec: string = DEFAULT_SUBJECT): string {
   if (builtin !== undefined) return `${trimmed}: ${builtin}`;
   if (trimmed.startsWith('builtin:')) return `${trimmed}: unknown builtin subject`;
   if (trimmed.startsWith(EXEC_PREFIX)) return `${trimmed}: a subject program speaking docs/subject-protocol.md`;
+  if (isKernelSpec(trimmed)) return `${trimmed}: the kernel tree's drm_gpuvm.c, built in userspace under gpuvm-check's driver`;
   return `${trimmed}: subject module ${resolve(process.cwd(), trimmed)}`;
 }
 
@@ -93,14 +107,14 @@ async function loadModuleFactory(spec: string, path: string): Promise<SubjectFac
   if (!MODULE_EXTENSIONS.includes(extname(file).toLowerCase())) {
     throw new SubjectResolutionError(
       spec,
-      `not a builtin subject, not exec:PROGRAM and not a .ts or .js module path (expected builtin:gpuvm, builtin:model, exec:PROGRAM ARGS... or a file ending in ${MODULE_EXTENSIONS.join(', ')})`,
+      `not a builtin subject, not exec:PROGRAM and not a .ts or .js module path (expected builtin:gpuvm, builtin:model, exec:PROGRAM ARGS..., kernel:PATH or a file ending in ${MODULE_EXTENSIONS.join(', ')})`,
     );
   }
   if (!existsSync(file)) throw new SubjectResolutionError(spec, `no such file: ${file}`);
   if (!statSync(file).isFile()) throw new SubjectResolutionError(spec, `not a file: ${file}`);
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    mod = await importModuleFile(file);
   } catch (err) {
     throw new SubjectResolutionError(spec, `the module failed to load: ${firstLine(err)}`);
   }

@@ -31,15 +31,6 @@
 
 #include "state.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/asan_interface.h>
-#define poison(p, n)	ASAN_POISON_MEMORY_REGION((p), (n))
-#define unpoison(p, n)	ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#else
-#define poison(p, n)	do { (void)(p); (void)(n); } while (0)
-#define unpoison(p, n)	do { (void)(p); (void)(n); } while (0)
-#endif
-
 const char *const cmd_names[CMD_KINDS] = {
 	"map", "unmap", "prefetch", "bo_unmap", "insert", "remove", "find",
 	"find_first", "interval_empty", "find_prev", "find_next", "bo_get",
@@ -232,9 +223,14 @@ static void hook_vm_bo_free(struct drm_gpuvm_bo *vm_bo)
 	}
 	o = kobj_of(vm_bo->obj);
 	k->bo = o ? o->bo : -1;
-	k->dead = true;
 	run.live_vm_bos--;
-	poison(&k->base, sizeof(k->base));
+#if defined(__SANITIZE_ADDRESS__)
+	/* Free it for real: AddressSanitizer reports any later use, with both stacks. */
+	list_del(&k->registry);
+	free(k);
+#else
+	k->dead = true;
+#endif
 }
 
 /* ---- op allocation: the meter (src/driver/accounting.ts) ----------------- */
@@ -785,7 +781,9 @@ static void via_ops(const struct cmd *c)
 	}
 	before = shape_take();
 	lock_all();
+	compat_kmalloc_fail_at(options.kmalloc_fail_at);
 	ops = build_ops(c, obj);
+	compat_kmalloc_fail_at(0);
 	if (IS_ERR(ops)) {
 		result_error((int)PTR_ERR(ops), c->kind == CMD_MAP ?
 			     "drm_gpuvm_sm_map_ops_create()" :
@@ -1257,10 +1255,8 @@ static void teardown(void)
 	list_for_each_entry_safe(va, va_next, &run.vas, registry)
 		free(va);
 	INIT_LIST_HEAD(&run.vas);
-	list_for_each_entry_safe(bo, bo_next, &run.vm_bos, registry) {
-		unpoison(&bo->base, sizeof(bo->base));
+	list_for_each_entry_safe(bo, bo_next, &run.vm_bos, registry)
 		free(bo);
-	}
 	INIT_LIST_HEAD(&run.vm_bos);
 	for (unsigned int i = 0; i < run.nobjs; i++)
 		free(run.objs[i].held);
@@ -1450,11 +1446,12 @@ static void check_leaks(void)
 	jw_reset(&cur.leaks);
 	cur.nleaks = 0;
 	if (run.meter.live_ops)
-		leak("%ld ops allocated through op_alloc were never freed",
-		     run.meter.live_ops);
+		leak("%ld op%s allocated through op_alloc never freed",
+		     run.meter.live_ops, run.meter.live_ops == 1 ? " was" : "s were");
 	if (kmalloc_live > run.kmalloc_baseline)
-		leak("%ld kmalloc blocks allocated by the command were never freed",
-		     kmalloc_live - run.kmalloc_baseline);
+		leak("%ld kmalloc block%s allocated by the command never freed",
+		     kmalloc_live - run.kmalloc_baseline,
+		     kmalloc_live - run.kmalloc_baseline == 1 ? " was" : "s were");
 	if (run.live_vas != vas)
 		leak("the driver holds %ld VAs but %ld are in the tree",
 		     run.live_vas, vas);

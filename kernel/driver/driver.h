@@ -68,6 +68,12 @@ struct obj_decl {
 struct driver_options {
 	/* 7.x: run the VM in DRM_GPUVM_IMMEDIATE_MODE (panthor, Tyr). */
 	bool immediate;
+	/*
+	 * Make the k-th kmalloc of every ops-mode map / unmap fail (0: none):
+	 * reaches the list builder's error paths that allocFailAt (op_alloc)
+	 * does not (the copies of a REMAP's unmap / prev / next).
+	 */
+	unsigned long kmalloc_fail_at;
 };
 
 void driver_init(const struct driver_options *opts);

@@ -43,7 +43,7 @@ static void reply_threw(const char *req, const char *msg)
 	emit();
 }
 
-static void hello(const struct protocol_options *opts)
+static void hello(const struct driver_options *opts)
 {
 	reply_begin("hello");
 	jw_key(&out, "protocol");
@@ -52,8 +52,13 @@ static void hello(const struct protocol_options *opts)
 	{
 		char name[200];
 
-		snprintf(name, sizeof(name), "kernel %s drm_gpuvm%s%s", GPUVM_TREE_NAME,
-			 opts->immediate ? " (immediate mode)" : "",
+		char fail[64] = "";
+
+		if (opts->kmalloc_fail_at)
+			snprintf(fail, sizeof(fail), " (kmalloc %lu of each map/unmap fails)",
+				 opts->kmalloc_fail_at);
+		snprintf(name, sizeof(name), "kernel %s drm_gpuvm%s%s%s", GPUVM_TREE_NAME,
+			 opts->immediate ? " (immediate mode)" : "", fail,
 #if defined(__SANITIZE_ADDRESS__)
 			 " +asan+ubsan"
 #else
@@ -323,14 +328,13 @@ static void snapshot(void)
 	emit();
 }
 
-int protocol_serve(const struct protocol_options *opts)
+int protocol_serve(const struct driver_options *opts)
 {
-	struct driver_options dopts = { .immediate = opts->immediate };
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
 
-	driver_init(&dopts);
+	driver_init(opts);
 	while ((n = getline(&line, &cap, stdin)) >= 0) {
 		const struct json *req, *kind;
 		const char *err = NULL;

@@ -3,14 +3,9 @@
 #ifndef GPUVM_DRIVER_PROTOCOL_H
 #define GPUVM_DRIVER_PROTOCOL_H
 
-#include <stdbool.h>
-
-struct protocol_options {
-	/* Run every VM in DRM_GPUVM_IMMEDIATE_MODE (7.x). */
-	bool immediate;
-};
+#include "driver.h"
 
 /** protocol_serve() - answer requests until `close` or end of input; returns the exit status. */
-int protocol_serve(const struct protocol_options *opts);
+int protocol_serve(const struct driver_options *opts);
 
 #endif

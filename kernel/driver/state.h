@@ -28,8 +28,8 @@ struct kva {
 /**
  * struct kvm_bo - a vm_bo, allocated through the vm_bo_alloc hook. A freed
  * one stays in quarantine until the run ends (dead), so a vm_bo the kernel
- * left on a list can still be named in a snapshot; under AddressSanitizer
- * its kernel part is poisoned, so any use after free is caught.
+ * left on a list can still be named in a snapshot. The sanitizer build frees
+ * it for real instead, so AddressSanitizer reports any use after free.
  */
 struct kvm_bo {
 	struct list_head registry;

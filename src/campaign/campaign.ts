@@ -15,6 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { PID_SLOTS, type BatchMessage, type WorkerInit, type WorkerMessage } from './messages.ts';
 import { killRecordedPids } from '../exec/registry.ts';
 import { batchCount } from './seeds.ts';
+import { RUNNING_FROM_SOURCE } from '../module-loader.ts';
 
 export interface CampaignOptions {
   readonly subject: string;
@@ -54,11 +55,17 @@ export interface CampaignResult extends CampaignTotals {
   readonly error: string | null;
 }
 
-function addCounts(into: Record<string, number>, from: Readonly<Record<string, number>>): void {
+/** Add each count of `from` to `into` (missing keys count as 0). */
+export function addCounts(into: Record<string, number>, from: Readonly<Record<string, number>>): void {
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
 }
 
-const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+/**
+ * The worker thread's entry: from source, `worker-entry.mjs` registers tsx and
+ * then imports `worker.ts`; compiled, `worker.js` runs as it is (and registers
+ * tsx only if the subject is a `.ts` module).
+ */
+const WORKER_ENTRY = new URL(RUNNING_FROM_SOURCE ? './worker-entry.mjs' : './worker.js', import.meta.url);
 
 export class Campaign {
   private readonly stopFlag = new SharedArrayBuffer(4);

@@ -40,6 +40,8 @@ export interface TriagedFailure {
   readonly commandsBeforeMinimizing: number;
   /** Whether the saved trace fails on replay (false only for a subject that does not replay deterministically). */
   readonly reproduces: boolean;
+  /** The trace as saved (or as it would have been saved): minimised, with `meta`. */
+  readonly trace: Trace;
 }
 
 export class Triage {
@@ -86,6 +88,7 @@ export class Triage {
       commands: trace.commands.length,
       commandsBeforeMinimizing: shrunk.commands.length,
       reproduces: min !== null,
+      trace,
     });
 
     const note =

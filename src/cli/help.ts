@@ -19,8 +19,9 @@ Commands:
   export     export traces as a KUnit test suite for drm_gpuvm (export kunit FILE...)
 
 Subjects (--subject): builtin:gpuvm (default), builtin:model, a path to a .ts/.js
-module whose default export is a SubjectFactory, or exec:PROGRAM ARGS... for a program
-speaking the subject protocol (docs/subject-protocol.md).
+module whose default export is a SubjectFactory, exec:PROGRAM ARGS... for a program
+speaking the subject protocol (docs/subject-protocol.md), or kernel:PATH for the
+drm_gpuvm.c of a kernel tree (see gpuvm-check kernel --help).
 
 Exit status: 0 success, 1 a failure was found, 2 bad usage or input.
 Run 'gpuvm-check <command> --help' for the options of a command.`;

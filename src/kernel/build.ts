@@ -7,15 +7,15 @@
  * Builds are cached in `<cache>/kernel-build/<key>/`, the key a hash of every
  * tree file the compile reads (found with the compiler's -M), of gpuvm-check's
  * C sources, of the compiler and of the flags; a second build of the same
- * inputs is a lookup. The cache root is `.cache/` beside the package, or
- * $GPUVM_CHECK_CACHE.
+ * inputs is a lookup. The cache root is `defaultCacheDir()`.
  */
 
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { homedir } from 'node:os';
+import { PACKAGE_ROOT, RUNNING_FROM_SOURCE } from '../module-loader.ts';
 import { findCompiler, firstCompilerError, runCompiler, type Compiler } from './compiler.ts';
 import { KernelBuildError } from './errors.ts';
 import { commonFlags, KERNEL_DIR, probeApi, probeDefines, type ApiProbes } from './probes.ts';
@@ -30,7 +30,7 @@ export interface KernelBuildOptions {
   readonly tree: string;
   /** AddressSanitizer + UndefinedBehaviorSanitizer, a report aborting the program. */
   readonly sanitize?: boolean;
-  /** The cache root (default $GPUVM_CHECK_CACHE, else `.cache/` beside the package). */
+  /** The cache root (default `defaultCacheDir()`). */
   readonly cacheDir?: string;
   /** Progress lines (a build takes seconds). */
   readonly log?: (line: string) => void;
@@ -66,12 +66,19 @@ interface BuildRecord {
   readonly warnings: readonly string[];
 }
 
-const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
+const PACKAGE_DIR = PACKAGE_ROOT;
 
-/** The cache root: $GPUVM_CHECK_CACHE, else `.cache/` beside the package. */
+/**
+ * The cache root: $GPUVM_CHECK_CACHE; else `.cache/` of the checkout when
+ * running from source (where scripts/fetch-kernel-trees.sh puts the trees);
+ * else the user's cache directory ($XDG_CACHE_HOME or ~/.cache) /gpuvm-check.
+ */
 export function defaultCacheDir(): string {
   const env = process.env['GPUVM_CHECK_CACHE'];
-  return env !== undefined && env !== '' ? env : join(PACKAGE_DIR, '.cache');
+  if (env !== undefined && env !== '') return env;
+  if (RUNNING_FROM_SOURCE) return join(PACKAGE_DIR, '.cache');
+  const xdg = process.env['XDG_CACHE_HOME'];
+  return join(xdg !== undefined && xdg !== '' ? xdg : join(homedir(), '.cache'), 'gpuvm-check');
 }
 
 /** Flags of the tree's own files: the kernel's W=1 set (-Wextra without -Wunused-parameter, as the kernel builds them). */
@@ -104,7 +111,7 @@ function ownSources(): string[] {
 async function treeDependencies(compiler: Compiler, tree: KernelTree, source: string, flags: readonly string[]): Promise<string[]> {
   const r = await runDeps(compiler, [...flags, '-M', source]);
   if (!r.ok) {
-    throw new KernelBuildError(`compile error in ${relative(tree.root, source)}: ${firstCompilerError(r.stderr, tree.root)}`);
+    throw new KernelBuildError(compileError(relative(tree.root, source), firstCompilerError(r.stderr, tree.root)));
   }
   const files = r.stdout
     .replace(/\\\n/g, ' ')
@@ -219,7 +226,7 @@ export async function buildKernelSubject(opts: KernelBuildOptions): Promise<Kern
       const r = results[i] as { ok: boolean; stderr: string };
       const u = units[i] as { source: string };
       const where = relative(u.source.startsWith(tree.root) ? tree.root : PACKAGE_DIR, u.source);
-      if (!r.ok) throw new KernelBuildError(`compile error in ${where}: ${firstCompilerError(r.stderr, tree.root)}`);
+      if (!r.ok) throw new KernelBuildError(compileError(where, firstCompilerError(r.stderr, tree.root)));
       warnings.push(...compilerWarnings(r.stderr, tree.root));
     }
     const link = await runCompiler(compiler, [...optimisation(sanitize), ...objects, '-o', join(tmp, SUBJECT_PROGRAM)]);
@@ -261,6 +268,11 @@ export async function buildKernelSubject(opts: KernelBuildOptions): Promise<Kern
     buildMs: Date.now() - started,
     warnings,
   };
+}
+
+/** `compile error: FILE:LINE: message`, naming the unit compiled when the error is in a header it includes. */
+function compileError(unit: string, first: string): string {
+  return first.startsWith(`${unit}:`) ? `compile error: ${first}` : `compile error: ${first} (compiling ${unit})`;
 }
 
 /** The compiler's warnings as `file:line: text`, files relative to `base` when inside it. */

@@ -6,14 +6,15 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../module-loader.ts';
 import { firstCompilerError, runCompiler, type Compiler } from './compiler.ts';
 import { KernelBuildError } from './errors.ts';
 import type { KernelTree } from './tree.ts';
 
 /** gpuvm-check's C sources: the compat headers and the driver. */
-export const KERNEL_DIR = fileURLToPath(new URL('../../kernel/', import.meta.url));
-export const COMPAT_INCLUDE = `${KERNEL_DIR}compat/include`;
+export const KERNEL_DIR = join(PACKAGE_ROOT, 'kernel');
+export const COMPAT_INCLUDE = join(KERNEL_DIR, 'compat', 'include');
 
 /** What the probes found. */
 export interface ApiProbes {

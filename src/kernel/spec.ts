@@ -1,6 +1,7 @@
 /**
- * The `kernel:` subject spec: `kernel:PATH`, optionally followed by
- * `?sanitize`, `?immediate` or both (`?sanitize,immediate`).
+ * The `kernel:` subject spec: `kernel:PATH`, optionally followed by options
+ * after a `?`, separated by commas: `?sanitize`, `?immediate`,
+ * `?kmalloc-fail=K` (e.g. `kernel:7.3?sanitize,immediate`).
  *
  * - PATH is a kernel tree's top directory. A bare version such as `7.3`
  *   that names no directory means the tree scripts/fetch-kernel-trees.sh
@@ -10,6 +11,10 @@
  * - `immediate`: the VM runs in DRM_GPUVM_IMMEDIATE_MODE (6.18+), the driver
  *   playing an immediate-mode driver (panthor, Tyr): vm_bos through
  *   drm_gpuvm_bo_obtain_prealloc(), unlinks deferred.
+ * - `kmalloc-fail=K`: the K-th kmalloc of every ops-mode map / unmap fails,
+ *   reaching the list builder's error paths that `allocFailAt` (which fails
+ *   op_alloc) does not. Observations then differ from the model on purpose;
+ *   it is for reproducing findings of those paths (alloc-leak).
  */
 
 import { existsSync } from 'node:fs';
@@ -25,9 +30,11 @@ export interface KernelSpec {
   readonly tree: string;
   readonly sanitize: boolean;
   readonly immediate: boolean;
+  /** `kmalloc-fail=K`; null when absent. */
+  readonly kmallocFailAt: number | null;
 }
 
-const OPTIONS = ['sanitize', 'immediate'] as const;
+const OPTIONS = ['sanitize', 'immediate', 'kmalloc-fail=K'] as const;
 
 /** Whether a `--subject` spec names the kernel subject. */
 export function isKernelSpec(spec: string): boolean {
@@ -49,16 +56,22 @@ export function parseKernelSpec(spec: string): KernelSpec {
   const path = q < 0 ? body : body.slice(0, q);
   const opts = q < 0 ? [] : body.slice(q + 1).split(/[,&]/).filter((o) => o !== '');
   if (path === '') throw new KernelBuildError(`subject "${spec}": no kernel tree given (use kernel:PATH, e.g. kernel:/usr/src/linux)`);
+  let kmallocFailAt: number | null = null;
   for (const o of opts) {
-    if (!(OPTIONS as readonly string[]).includes(o)) {
-      throw new KernelBuildError(`subject "${spec}": unknown option "${o}" (known: ${OPTIONS.join(', ')})`);
+    const fail = /^kmalloc-fail=(\d+)$/.exec(o);
+    if (fail !== null && Number(fail[1]) >= 1 && Number.isSafeInteger(Number(fail[1]))) {
+      kmallocFailAt = Number(fail[1]);
+    } else if (o !== 'sanitize' && o !== 'immediate') {
+      throw new KernelBuildError(`subject "${spec}": unknown option "${o}" (known: ${OPTIONS.join(', ')}, K >= 1)`);
     }
   }
   const tree = /^\d+\.\d+$/.test(path) && !existsSync(path) ? fetchedTreeDir(path) : path;
-  return { tree, sanitize: opts.includes('sanitize'), immediate: opts.includes('immediate') };
+  return { tree, sanitize: opts.includes('sanitize'), immediate: opts.includes('immediate'), kmallocFailAt };
 }
 
 /** The program's arguments for a spec. */
 export function subjectArgs(spec: KernelSpec): string[] {
-  return spec.immediate ? ['--immediate'] : [];
+  const args = spec.immediate ? ['--immediate'] : [];
+  if (spec.kmallocFailAt !== null) args.push('--kmalloc-fail-at', String(spec.kmallocFailAt));
+  return args;
 }

@@ -136,7 +136,11 @@ export const FAULTS: readonly FaultEntry[] = [
   },
 ];
 
-/** The module path of a fault, relative to the repository root. */
-export function faultModulePath(id: string): string {
-  return `bench/faults/${id}.ts`;
+/**
+ * The module path of a fault, relative to the repository root: its source
+ * (`.ts`, the default, as saved traces name it), or with `extension` `.js` its
+ * compiled module, relative to the package's `dist/`.
+ */
+export function faultModulePath(id: string, extension: '.ts' | '.js' = '.ts'): string {
+  return `bench/faults/${id}${extension}`;
 }

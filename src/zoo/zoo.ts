@@ -4,8 +4,9 @@
  * runs to the first failure, the invariants reported, and the length of the
  * shortest minimised trace.
  */
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
+import { importModuleFile, OWN_MODULE_EXTENSION } from '../module-loader.ts';
 import { resolveSubject } from '../subjects.ts';
 import type { SubjectFactory, Trace } from '../protocol/types.ts';
 import { FAULTS, faultModulePath, type FaultEntry } from './catalog.ts';
@@ -78,11 +79,15 @@ export function selectFaults(only: readonly string[] | undefined): readonly Faul
   });
 }
 
-/** Loads a fault module's default-exported `SubjectFactory`. */
+/**
+ * Loads a fault module's default-exported `SubjectFactory`: from `root` (default:
+ * the repository, or the package's `dist/` when the harness runs compiled) the
+ * module `bench/faults/<id>` in the form the harness runs in (`.ts` or `.js`).
+ */
 export async function loadFault(fault: FaultEntry, root?: string): Promise<SubjectFactory> {
-  const base = root ?? new URL('../../', import.meta.url).pathname;
-  const file = resolve(base, faultModulePath(fault.id));
-  const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  const base = root ?? fileURLToPath(new URL('../../', import.meta.url));
+  const file = resolve(base, faultModulePath(fault.id, OWN_MODULE_EXTENSION));
+  const mod = await importModuleFile(file);
   if (typeof mod.default !== 'function') throw new Error(`${file}: the default export is not a SubjectFactory`);
   return mod.default as SubjectFactory;
 }
