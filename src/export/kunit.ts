@@ -190,14 +190,18 @@ class Tables {
   readonly decls: string[] = [];
   private readonly byContent = new Map<string, string>();
 
-  /** The name of a table with `lines` as body (declared on first use). */
-  table(type: string, name: string, lines: readonly string[], array = true): string {
-    const key = `${type}\0${array}\0${lines.join('\n')}`;
+  /**
+   * The name of a table (declared on first use): an array with `lines` as
+   * its body, or with `form` 'value' a single value, 'list' an array
+   * initialised on one line.
+   */
+  table(type: string, name: string, lines: readonly string[], form: 'array' | 'value' | 'list' = 'array'): string {
+    const key = `${type}\0${form}\0${lines.join('\n')}`;
     const known = this.byContent.get(key);
     if (known !== undefined) return known;
     this.byContent.set(key, name);
-    if (array) this.decls.push(`\tstatic const ${type} ${name}[] = {`, ...lines, '\t};');
-    else this.decls.push(`\tstatic const ${type} ${name} = ${lines.join('')};`);
+    if (form === 'array') this.decls.push(`\tstatic const ${type} ${name}[] = {`, ...lines, '\t};');
+    else this.decls.push(`\tstatic const ${type} ${name}${form === 'list' ? '[]' : ''} = ${lines.join('')};`);
     return name;
   }
 }
@@ -282,7 +286,7 @@ function caseText(name: string, input: ExportInput, steps: readonly ExpectedStep
               : `gpuvm_test_${c.cmd}(t, ${hex(c.addr)}, ${hex(c.range)})`;
         body.push(`\t${call};`);
         const va = obs.va ?? null;
-        expect.push(`\tgpuvm_test_expect_va(t, ${va === null ? 'NULL' : `&${tables.table('struct gpuvm_test_piece', `va${s.index}`, [cPiece(va)], false)}`});`);
+        expect.push(`\tgpuvm_test_expect_va(t, ${va === null ? 'NULL' : `&${tables.table('struct gpuvm_test_piece', `va${s.index}`, [cPiece(va)], 'value')}`});`);
         break;
       }
       case 'interval_empty':
@@ -302,7 +306,7 @@ function caseText(name: string, input: ExportInput, steps: readonly ExpectedStep
         expect.push(`\tgpuvm_test_expect_ret(t, ${ERR(obs.error)});`);
         break;
       case 'validate': {
-        const list = tables.table('int', `validated${s.index}`, [`{ ${[...(obs.validated ?? []).map(String), 'GPUVM_TEST_END'].join(', ')} }`], false);
+        const list = tables.table('int', `validated${s.index}`, [`{ ${[...(obs.validated ?? []).map(String), 'GPUVM_TEST_END'].join(', ')} }`], 'list');
         body.push('\tgpuvm_test_validate(t);');
         expect.push(`\tgpuvm_test_expect_validated(t, ${list});`);
         break;

@@ -7,9 +7,9 @@
  */
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { compilerWarnings, inParallel, optimisation, OWN_WARNINGS, TREE_WARNINGS } from '../kernel/build.ts';
 import { findCompiler, firstCompilerError, runCompiler } from '../kernel/compiler.ts';
 import { KernelBuildError } from '../kernel/errors.ts';
@@ -91,9 +91,12 @@ export async function runUserspaceKunit(opts: UserspaceRunOptions): Promise<User
   }
   const dir = mkdtempSync(join(tmpdir(), 'gpuvm-kunit-'));
   try {
-    const testFile = join(dir, opts.fileName ?? 'drm_gpuvm_test.c');
+    // Where the kernel keeps it, and named so in reports (__FILE__ relative to the top).
+    const testRel = `drivers/gpu/drm/tests/${opts.fileName ?? 'drm_gpuvm_test.c'}`;
+    const testFile = join(dir, testRel);
+    mkdirSync(dirname(testFile), { recursive: true });
     writeFileSync(testFile, opts.source);
-    const flags = [...commonFlags(tree, probes.assertLockArgs), ...optimisation(sanitize)];
+    const flags = [...commonFlags(tree, probes.assertLockArgs), ...optimisation(sanitize), `-fmacro-prefix-map=${dir}/=`];
     const units = [
       { source: tree.gpuvmC, warnings: TREE_WARNINGS },
       { source: tree.rbtreeC, warnings: TREE_WARNINGS },
@@ -109,7 +112,7 @@ export async function runUserspaceKunit(opts: UserspaceRunOptions): Promise<User
     let warnings: string[] = [];
     results.forEach((r, i) => {
       const u = units[i] as { source: string };
-      const where = u.source === testFile ? basename(testFile) : relative(u.source.startsWith(tree.root) ? tree.root : KERNEL_DIR, u.source);
+      const where = u.source === testFile ? testRel : relative(u.source.startsWith(tree.root) ? tree.root : KERNEL_DIR, u.source);
       if (!r.ok) throw new ExportError(`the exported test does not build: ${where}: ${firstCompilerError(r.stderr, dir)}`);
       if (u.source === testFile) warnings = compilerWarnings(r.stderr, dir);
     });

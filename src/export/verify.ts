@@ -38,13 +38,17 @@ export interface CaseVerdict {
 
 /**
  * The harness's verdict on each trace, replayed against the kernel subject
- * built from `tree` (cached like every kernel build). Throws ExportError when
- * the subject cannot be built.
+ * built from `tree` (cached like every kernel build, in `opts.cacheDir` if
+ * given). Throws ExportError when the subject cannot be built.
  */
-export async function harnessVerdicts(inputs: readonly ExportInput[], tree: KernelTree, log?: (line: string) => void): Promise<HarnessVerdict[]> {
+export async function harnessVerdicts(
+  inputs: readonly ExportInput[],
+  tree: KernelTree,
+  opts: { readonly log?: (line: string) => void; readonly cacheDir?: string } = {},
+): Promise<HarnessVerdict[]> {
   let program: string;
   try {
-    program = (await buildKernelSubject({ tree: tree.root, ...(log === undefined ? {} : { log }) })).program;
+    program = (await buildKernelSubject({ tree: tree.root, ...opts })).program;
   } catch (e) {
     if (e instanceof KernelBuildError) throw new ExportError(`--run: the kernel subject does not build: ${e.message}`);
     throw e;
