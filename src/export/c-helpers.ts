@@ -18,8 +18,10 @@ import type { KunitVariant } from './variant.ts';
 
 /** What the cases of a file use, deciding which chunks are emitted. */
 export interface HelperFeatures {
-  readonly opsMode: boolean;
-  readonly stepsMode: boolean;
+  /** Some trace declares GEM objects. */
+  readonly objects: boolean;
+  readonly map: boolean;
+  readonly unmap: boolean;
   readonly failAt: boolean;
   readonly allocFailAt: boolean;
   readonly prefetch: boolean;
@@ -54,7 +56,7 @@ function chunks(v: KunitVariant, f: HelperFeatures, maxOps: number): Chunk[] {
   const out: Chunk[] = [];
   // Both drivers come together (map and unmap dispatch on the mode), so
   // neither is ever an unused function.
-  const mapUnmap = f.opsMode || f.stepsMode;
+  const mapUnmap = f.map || f.unmap;
   const add = (name: string, deps: readonly string[], code: string): void => {
     out.push({ name, deps, code: code.replace(/^\n/, '') });
   };
@@ -341,20 +343,6 @@ static void gpuvm_test_setup(struct gpuvm_test *t, u64 start, u64 range,
 	t->reserve_range = reserve_range;
 }
 
-/* A GEM object of the trace: private to the VM (its dma-resv) or external. */
-static void gpuvm_test_add_object(struct gpuvm_test *t, int id, bool external)
-{
-	struct gpuvm_test_obj *o = &t->objs[t->nobjs++];
-
-	o->id = id;
-	o->external = external;
-	INIT_LIST_HEAD(&o->held);
-	drm_gem_private_object_init(t->drm, &o->gem, 0);
-	o->gem.funcs = &gpuvm_test_gem_funcs;
-	if (!external)
-		o->gem.resv = drm_gpuvm_resv(&t->vm);
-}
-
 /*
  * Tears down whatever the case left: every VA but the reserved node, the
  * references the test holds, the VM, the objects. After a failure drm_gpuvm's
@@ -407,17 +395,6 @@ static void gpuvm_test_exit(struct kunit *test)
     'objects',
     ['types', 'fail'],
     `
-/* The object of an id, NULL for GPUVM_TEST_NULL. */
-static struct gpuvm_test_obj *gpuvm_test_obj(struct gpuvm_test *t, int id)
-{
-	unsigned int i;
-
-	for (i = 0; i < t->nobjs; i++)
-		if (t->objs[i].id == id)
-			return &t->objs[i];
-	return NULL;
-}
-
 /* The id of a GEM object. */
 static int gpuvm_test_id(struct gpuvm_test *t, const struct drm_gem_object *obj)
 {
@@ -444,6 +421,45 @@ static void gpuvm_test_va_piece(struct gpuvm_test *t, const struct drm_gpuva *va
 static bool gpuvm_test_in_tree(struct gpuvm_test *t, struct drm_gpuva *va)
 {
 	return drm_gpuva_find(&t->vm, va->va.addr, va->va.range) == va;
+}
+`,
+  );
+
+  if (f.objects) {
+    add(
+      'add_object',
+      ['fixture'],
+      `
+/* A GEM object of the trace: private to the VM (its dma-resv) or external. */
+static void gpuvm_test_add_object(struct gpuvm_test *t, int id, bool external)
+{
+	struct gpuvm_test_obj *o = &t->objs[t->nobjs++];
+
+	o->id = id;
+	o->external = external;
+	INIT_LIST_HEAD(&o->held);
+	drm_gem_private_object_init(t->drm, &o->gem, 0);
+	o->gem.funcs = &gpuvm_test_gem_funcs;
+	if (!external)
+		o->gem.resv = drm_gpuvm_resv(&t->vm);
+}
+`,
+    );
+  }
+
+  add(
+    'obj',
+    ['types'],
+    `
+/* The object of an id, NULL for GPUVM_TEST_NULL. */
+static struct gpuvm_test_obj *gpuvm_test_obj(struct gpuvm_test *t, int id)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->nobjs; i++)
+		if (t->objs[i].id == id)
+			return &t->objs[i];
+	return NULL;
 }
 `,
   );
@@ -861,7 +877,7 @@ static void gpuvm_test_apply_remap(struct gpuvm_test *t,
   if (mapUnmap) {
     add(
       'ops_mode',
-      ['types', 'fail', 'objects', 'see', 'lock', 'apply', 'vm_bo'],
+      ['types', 'fail', 'objects', 'obj', 'see', 'lock', 'apply', 'vm_bo'],
       `
 /* Puts the back in the tree the unwind needs; a refusal is a difference. */
 static void gpuvm_test_reinsert(struct gpuvm_test *t, struct drm_gpuva *va)
@@ -1016,7 +1032,7 @@ out_unlock:
   if (mapUnmap) {
     add(
       'steps_mode',
-      ['types', 'fail', 'objects', 'see', 'lock', 'apply', 'vm_bo'],
+      ['types', 'fail', 'objects', 'obj', 'see', 'lock', 'apply', 'vm_bo'],
       `
 /* The state of a walk through the step callbacks. */
 struct gpuvm_test_steps {
@@ -1104,9 +1120,9 @@ out:
     );
   }
 
-  if (mapUnmap) {
+  if (f.map) {
     add(
-      'map_unmap',
+      'map',
       ['command', 'ops_mode', 'steps_mode'],
       `
 /* map ADDR+RANGE -> BO @OFFSET, through an ops list or the step callbacks */
@@ -1120,7 +1136,14 @@ static void gpuvm_test_map(struct gpuvm_test *t, enum gpuvm_test_via via, u64 ad
 		gpuvm_test_via_ops(t, true, addr, range, bo, offset);
 	gpuvm_test_end(t);
 }
-
+`,
+    );
+  }
+  if (f.unmap) {
+    add(
+      'unmap',
+      ['command', 'ops_mode', 'steps_mode'],
+      `
 /* unmap ADDR+RANGE, through an ops list or the step callbacks */
 static void gpuvm_test_unmap(struct gpuvm_test *t, enum gpuvm_test_via via, u64 addr,
 			     u64 range)
@@ -1192,7 +1215,7 @@ static void gpuvm_test_prefetch(struct gpuvm_test *t, u64 addr, u64 range)
   if (f.boUnmap) {
     add(
       'bo_unmap',
-      ['command', 'see', 'lock', 'objects'],
+      ['obj', 'command', 'see', 'lock', 'objects'],
       `
 /* bo_unmap BO: unmap every VA of the object's vm_bo (xe's UNMAP_ALL). */
 static void gpuvm_test_bo_unmap(struct gpuvm_test *t, int bo)
@@ -1236,7 +1259,7 @@ out_unlock:
   if (f.insert) {
     add(
       'insert',
-      ['command', 'lock', 'objects', 'vm_bo'],
+      ['obj', 'command', 'lock', 'objects', 'vm_bo'],
       `
 /* insert ADDR+RANGE -> BO @OFFSET: drm_gpuva_insert(), then link it. */
 static void gpuvm_test_insert(struct gpuvm_test *t, u64 addr, u64 range, int bo,
@@ -1371,7 +1394,7 @@ static void gpuvm_test_expect_empty(struct gpuvm_test *t, bool empty)
   if (f.boGet) {
     add(
       'bo_get',
-      ['command', 'lock', 'objects', 'vm_bo'],
+      ['obj', 'command', 'lock', 'objects', 'vm_bo'],
       `
 /* bo_get BO: the test takes a vm_bo reference of its own (obtain, extobj add). */
 static void gpuvm_test_bo_get(struct gpuvm_test *t, int bo)
@@ -1395,7 +1418,7 @@ static void gpuvm_test_bo_get(struct gpuvm_test *t, int bo)
   if (f.boPut) {
     add(
       'bo_put',
-      ['command', 'lock', 'objects'],
+      ['obj', 'command', 'lock', 'objects'],
       `
 /* bo_put BO: drops the newest reference bo_get took; -ENOENT if none. */
 static void gpuvm_test_bo_put(struct gpuvm_test *t, int bo)
@@ -1422,7 +1445,7 @@ static void gpuvm_test_bo_put(struct gpuvm_test *t, int bo)
   if (f.evict) {
     add(
       'evict',
-      ['command', 'objects'],
+      ['obj', 'command', 'objects'],
       `
 /* evict BO true|false: every vm_bo of the object, with its dma-resv held. */
 static void gpuvm_test_evict(struct gpuvm_test *t, int bo, bool evict)
@@ -1539,9 +1562,9 @@ export function helpersC(v: KunitVariant, features: HelperFeatures, maxOps: numb
   const all = chunks(v, features, maxOps);
   const byName = new Map(all.map((c) => [c.name, c] as const));
   const roots = ['fixture', 'command', 'expect_state'];
-  if (features.opsMode || features.stepsMode || features.prefetch || features.boUnmap) roots.push('expect_ops');
+  if (features.map || features.unmap || features.prefetch || features.boUnmap) roots.push('expect_ops');
   for (const c of all) {
-    if (!['types', 'fail', 'hooks', 'lock', 'objects', 'see', 'expect_piece', 'expect_ops', 'expect_state', 'vm_bo', 'apply', 'ops_mode', 'steps_mode', 'vm_ops'].includes(c.name)) {
+    if (!['types', 'fail', 'hooks', 'lock', 'objects', 'obj', 'see', 'expect_piece', 'expect_ops', 'expect_state', 'vm_bo', 'apply', 'ops_mode', 'steps_mode', 'vm_ops'].includes(c.name)) {
       roots.push(c.name);
     }
   }

@@ -343,12 +343,13 @@ function caseText(name: string, input: ExportInput, steps: readonly ExpectedStep
 // ---------------------------------------------------------------------------
 // The file
 
-function featuresOf(all: readonly ExpectedStep[], v: KunitVariant): HelperFeatures {
+function featuresOf(inputs: readonly ExportInput[], all: readonly ExpectedStep[], v: KunitVariant): HelperFeatures {
   const has = (p: (c: Command) => boolean): boolean => all.some((s) => p(s.command));
   const mapLike = (c: Command): c is Extract<Command, { cmd: 'map' | 'unmap' }> => c.cmd === 'map' || c.cmd === 'unmap';
   return {
-    opsMode: has((c) => mapLike(c) && c.via !== 'steps'),
-    stepsMode: has((c) => mapLike(c) && c.via === 'steps'),
+    objects: inputs.some((i) => i.trace.objects.length > 0),
+    map: has((c) => c.cmd === 'map'),
+    unmap: has((c) => c.cmd === 'unmap'),
     failAt: has((c) => mapLike(c) && c.failAt !== undefined),
     allocFailAt: has((c) => mapLike(c) && c.allocFailAt !== undefined),
     prefetch: has((c) => c.cmd === 'prefetch'),
@@ -461,5 +462,5 @@ export function exportKunit(inputs: readonly ExportInput[], opts: KunitExportOpt
     `MODULE_LICENSE("${license}");`,
   ];
 
-  return `${[header.join('\n'), includes.join('\n'), helpersC(v, featuresOf(all, v), maxOps).trimEnd(), ...cases, suiteText.join('\n')].join('\n\n')}\n`;
+  return `${[header.join('\n'), includes.join('\n'), helpersC(v, featuresOf(inputs, all, v), maxOps).trimEnd(), ...cases, suiteText.join('\n')].join('\n\n')}\n`;
 }

@@ -172,7 +172,7 @@ function readTreeFile(tree: KernelTree, rel: string): string {
 /**
  * The patch. Throws ExportError when the tree lacks a file the patch
  * changes (drivers/gpu/drm/tests/Makefile, or a Kconfig file defining
- * DRM_KUNIT_TEST).
+ * DRM_KUNIT_TEST), or already holds exactly what the patch would add.
  */
 export function makePatch(opts: PatchOptions): string {
   const { tree, suite } = opts;
@@ -199,6 +199,7 @@ export function makePatch(opts: PatchOptions): string {
     { path: makefileRel, before: makefile, after: withMakefile(makefile, `${suite}_test.o`) },
     { path: testRel, before: existsSync(testPath) ? readFileSync(testPath, 'utf8') : null, after: opts.source },
   ].filter((c) => c.before !== c.after);
+  if (changes.length === 0) throw new ExportError(`--patch: ${tree.root} already has this test, its Kconfig option and its Makefile line: nothing to change`);
 
   const diffs = changes.map((c) => ({ path: c.path, ...diffOf(c) }));
   const width = Math.max(...diffs.map((d) => d.path.length));

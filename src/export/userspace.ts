@@ -136,3 +136,22 @@ export async function runUserspaceKunit(opts: UserspaceRunOptions): Promise<User
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * The compiler's diagnostics (`file:line: text`, warnings and errors) on
+ * the test file alone (-fsyntax-only, our -Wall -Wextra), against the tree's
+ * headers and the compat layer. Empty: it compiles cleanly.
+ */
+export async function checkTestSource(tree: KernelTree, probes: ApiProbes, source: string): Promise<string[]> {
+  const compiler = findCompiler();
+  const dir = mkdtempSync(join(tmpdir(), 'gpuvm-kunit-check-'));
+  try {
+    const file = join(dir, 'drm_gpuvm_test.c');
+    writeFileSync(file, source);
+    const r = await runCompiler(compiler, [...commonFlags(tree, probes.assertLockArgs), ...OWN_WARNINGS, '-fsyntax-only', file]);
+    const out = compilerWarnings(r.stderr, dir);
+    return r.ok ? out : [...out, firstCompilerError(r.stderr, dir)];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -13,7 +13,8 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { caseNames } from '../../src/export/c-names.ts';
 import { exportKunit, type ExportInput } from '../../src/export/kunit.ts';
 import type { KtapCase } from '../../src/export/ktap.ts';
-import { runUserspaceKunit } from '../../src/export/userspace.ts';
+import { checkTestSource, runUserspaceKunit } from '../../src/export/userspace.ts';
+import { inParallel } from '../../src/kernel/build.ts';
 import { resolveTree } from '../../src/export/variant.ts';
 import { compareCases, harnessVerdicts } from '../../src/export/verify.ts';
 import { scratchCache, skipReason, titled, TreeCopy, treeOf } from '../kernel/trees.ts';
@@ -66,6 +67,20 @@ for (const version of ['6.12', '7.3'] as const) {
         expect(compared.filter((c) => c.harness.status === 'fail').map((c) => c.name).sort()).toEqual(
           Object.entries(known).filter(([, k]) => k !== null).map(([n]) => n).sort(),
         );
+      },
+      TIMEOUT,
+    );
+
+    test(
+      'each trace on its own exports a file without a compiler warning (no helper it does not use)',
+      async () => {
+        const r = await resolveTree(treeOf(version) as string);
+        const inputs = wholeCorpus();
+        const diagnostics = await inParallel(
+          inputs.map((input) => async () => (await checkTestSource(r.tree as NonNullable<typeof r.tree>, r.probes as NonNullable<typeof r.probes>, exportKunit([input], { variant: r.variant }))).map((d) => `${input.file}: ${d}`)),
+          2,
+        );
+        expect(diagnostics.flat()).toEqual([]);
       },
       TIMEOUT,
     );
