@@ -98,7 +98,7 @@ async function exportKunitCommand(files: readonly string[], args: ReturnType<typ
   const run = await runUserspaceKunit({ tree, probes: resolved.probes, source, fileName: `${suite}_test.c`, sanitize: flagBoolean(args, 'sanitize') });
   if (flagBoolean(args, 'verbose')) io.out(run.ktap.replace(/\n$/, ''));
   for (const w of run.warnings) io.err(`warning: ${w}`);
-  const verdicts = await harnessVerdicts(inputs, tree, (l) => io.err(l));
+  const verdicts = await harnessVerdicts(inputs, tree, { log: (l) => io.err(l) });
   const compared = compareCases(inputs, names, verdicts, run.cases);
   const mismatches = compared.filter((c) => !c.agrees).length;
   const count = (s: string): number => run.cases.filter((c) => c.status === s).length;

@@ -317,7 +317,7 @@ static int gpuvm_test_init(struct kunit *test)
 	dev = drm_kunit_helper_alloc_device(test);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
 	t->drm = __drm_kunit_helper_alloc_drm_device(test, dev, sizeof(*t->drm), 0,
-						     DRIVER_GEM);
+						     ${v.gemGpuvaFeature ? 'DRIVER_GEM | DRIVER_GEM_GPUVA' : 'DRIVER_GEM'});
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->drm);
 	test->priv = t;
 	return 0;

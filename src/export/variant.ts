@@ -30,12 +30,14 @@ export interface KunitVariant {
   readonly warnSuppress: boolean;
   /** kzalloc_obj() (7.x), which that tree's checkpatch prefers to kzalloc(sizeof(...)). */
   readonly kzallocObj: boolean;
+  /** The DRIVER_GEM_GPUVA feature (before 6.18): only a device with it gets its GEMs' gpuva lists set up. */
+  readonly gemGpuvaFeature: boolean;
 }
 
 /** The variants `--tree` may name without a tree: the two trees gpuvm-check is tested on. */
 export const NAMED_VARIANTS: Readonly<Record<string, KunitVariant>> = {
-  '6.12': { name: '6.12', mapReq: false, obtainLocked: false, findPrev: true, remapHole: true, warnSuppress: false, kzallocObj: false },
-  '7.3': { name: '7.3', mapReq: true, obtainLocked: true, findPrev: false, remapHole: true, warnSuppress: true, kzallocObj: true },
+  '6.12': { name: '6.12', mapReq: false, obtainLocked: false, findPrev: true, remapHole: true, warnSuppress: false, kzallocObj: false, gemGpuvaFeature: true },
+  '7.3': { name: '7.3', mapReq: true, obtainLocked: true, findPrev: false, remapHole: true, warnSuppress: true, kzallocObj: true, gemGpuvaFeature: false },
 };
 
 /** The variant used without `--tree`. */
@@ -78,6 +80,7 @@ export async function resolveTree(spec: string | undefined): Promise<ResolvedTre
           remapHole: probes.remapHole,
           warnSuppress: treeHeaderHas(tree, 'include/kunit/test.h', 'kunit_start_suppress_warning('),
           kzallocObj: treeHeaderHas(tree, 'include/linux/slab.h', 'define kzalloc_obj('),
+          gemGpuvaFeature: treeHeaderHas(tree, 'include/drm/drm_drv.h', 'DRIVER_GEM_GPUVA'),
         },
       };
     } catch (e) {

@@ -225,6 +225,11 @@ describe('API variants', () => {
     expect(t612).not.toContain('suppress');
   });
 
+  test('6.12: the device has DRIVER_GEM_GPUVA, without which its GEMs get no gpuva list', () => {
+    expect(t612).toContain('DRIVER_GEM | DRIVER_GEM_GPUVA);');
+    expect(t73).not.toContain('DRIVER_GEM_GPUVA');
+  });
+
   test('without drm_gpuva_op_remap_to_unmap_range() the holes are not checked', () => {
     const v: KunitVariant = { ...V612, remapHole: false, name: 'test' };
     const text = exportKunit(one('corpus/cases', 'case-11-centered-other'), { variant: v });
