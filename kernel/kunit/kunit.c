@@ -211,50 +211,35 @@ void kunit_compat_fail(struct kunit *test, enum kunit_assert_type type,
 	va_end(ap);
 }
 
-void kunit_compat_fail_int(struct kunit *test, enum kunit_assert_type type,
-			   const char *file, int line, const char *left,
-			   const char *op, const char *right, long long lv,
-			   long long rv, const char *fmt, ...)
+/* A compared value as KUnit prints it. */
+static void format_value(char *buf, size_t len, const struct kunit_compat_value *v)
 {
-	char what[1024];
-	va_list ap;
-
-	snprintf(what, sizeof(what),
-		 "Expected %s %s %s, but\n    %s == %lld (0x%llx)\n    %s == %lld (0x%llx)",
-		 left, op, right, left, lv, (unsigned long long)lv, right, rv,
-		 (unsigned long long)rv);
-	va_start(ap, fmt);
-	report(test, type, file, line, what, fmt, ap);
-	va_end(ap);
+	switch (v->kind) {
+	case KUNIT_COMPAT_INT:
+		snprintf(buf, len, "%lld (0x%llx)", v->i, (unsigned long long)v->i);
+		break;
+	case KUNIT_COMPAT_PTR:
+		snprintf(buf, len, "%p", v->p);
+		break;
+	case KUNIT_COMPAT_STR:
+		snprintf(buf, len, "\"%s\"", v->s);
+		break;
+	}
 }
 
-void kunit_compat_fail_ptr(struct kunit *test, enum kunit_assert_type type,
-			   const char *file, int line, const char *left,
-			   const char *op, const char *right, const void *lv,
-			   const void *rv, const char *fmt, ...)
+void kunit_compat_fail_binary(struct kunit *test, enum kunit_assert_type type,
+			      const char *file, int line, const char *left,
+			      const char *op, const char *right,
+			      struct kunit_compat_value lv,
+			      struct kunit_compat_value rv, const char *fmt, ...)
 {
-	char what[1024];
+	char what[1200], l[512], r[512];
 	va_list ap;
 
-	snprintf(what, sizeof(what),
-		 "Expected %s %s %s, but\n    %s == %p\n    %s == %p",
-		 left, op, right, left, lv, right, rv);
-	va_start(ap, fmt);
-	report(test, type, file, line, what, fmt, ap);
-	va_end(ap);
-}
-
-void kunit_compat_fail_str(struct kunit *test, enum kunit_assert_type type,
-			   const char *file, int line, const char *left,
-			   const char *op, const char *right, const char *lv,
-			   const char *rv, const char *fmt, ...)
-{
-	char what[1024];
-	va_list ap;
-
-	snprintf(what, sizeof(what),
-		 "Expected %s %s %s, but\n    %s == \"%s\"\n    %s == \"%s\"",
-		 left, op, right, left, lv, right, rv);
+	format_value(l, sizeof(l), &lv);
+	format_value(r, sizeof(r), &rv);
+	snprintf(what, sizeof(what), "Expected %s %s %s, but\n    %s == %s\n    %s == %s",
+		 left, op, right, left, l, right, r);
 	va_start(ap, fmt);
 	report(test, type, file, line, what, fmt, ap);
 	va_end(ap);

@@ -14,7 +14,9 @@ import { caseNames } from '../../src/export/c-names.ts';
 import { exportKunit, type ExportInput } from '../../src/export/kunit.ts';
 import type { KtapCase } from '../../src/export/ktap.ts';
 import { checkTestSource, runUserspaceKunit } from '../../src/export/userspace.ts';
-import { inParallel } from '../../src/kernel/build.ts';
+import { inParallel, OWN_WARNINGS } from '../../src/kernel/build.ts';
+import { findCompiler, runCompiler } from '../../src/kernel/compiler.ts';
+import { commonFlags, KERNEL_DIR } from '../../src/kernel/probes.ts';
 import { resolveTree } from '../../src/export/variant.ts';
 import { compareCases, harnessVerdicts } from '../../src/export/verify.ts';
 import { scratchCache, skipReason, titled, TreeCopy, treeOf } from '../kernel/trees.ts';
@@ -153,12 +155,26 @@ describe.skipIf(skipReason('7.3') !== null)(titled('7.3', 'the exported test aga
 
 describe.skipIf(skipReason('7.3') !== null)(titled('7.3', "gpuvm-check's userspace KUnit"), () => {
   test(
+    'its C (and the DRM KUnit helpers beside it) compiles without a warning under -Wall -Wextra',
+    async () => {
+      const r = await resolveTree(treeOf('7.3') as string);
+      const flags = [...commonFlags(r.tree as NonNullable<typeof r.tree>, (r.probes as NonNullable<typeof r.probes>).assertLockArgs), ...OWN_WARNINGS, '-fsyntax-only'];
+      for (const f of ['kunit.c', 'drm_kunit_helpers.c']) {
+        const out = await runCompiler(findCompiler(), [...flags, join(KERNEL_DIR, 'kunit', f)]);
+        expect([f, out.ok, out.stderr]).toEqual([f, true, '']);
+      }
+    },
+    TIMEOUT,
+  );
+
+  test(
     'pass, failed expectations, an aborting assertion, a skip, a crash and a hang each give their KTAP result',
     async () => {
       const r = await resolveTree(treeOf('7.3') as string);
       const source = readFileSync(join(REPO, 'test/export/fixtures/kunit-selftest.c'), 'utf8');
       const run = await runUserspaceKunit({ tree: r.tree as NonNullable<typeof r.tree>, probes: r.probes as NonNullable<typeof r.probes>, source, caseTimeoutSeconds: 1 });
       const c = byName(run.cases);
+      expect(run.warnings).toEqual([]);
       expect(run.cases.map((x) => [x.name, x.status])).toEqual([
         ['selftest_passes', 'pass'],
         ['selftest_expectations_fail', 'fail'],

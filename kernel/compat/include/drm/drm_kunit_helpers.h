@@ -19,6 +19,7 @@
 #define DRIVER_GEM		BIT(0)
 #define DRIVER_MODESET		BIT(1)
 #define DRIVER_RENDER		BIT(3)
+#define DRIVER_GEM_GPUVA	BIT(8)
 #endif
 
 struct device;

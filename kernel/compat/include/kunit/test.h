@@ -158,22 +158,20 @@ void kunit_compat_fail(struct kunit *test, enum kunit_assert_type type,
 		       const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 
-void kunit_compat_fail_int(struct kunit *test, enum kunit_assert_type type,
-			   const char *file, int line, const char *left,
-			   const char *op, const char *right, long long lv,
-			   long long rv, const char *fmt, ...)
-	__attribute__((format(printf, 10, 11)));
+/* A value an expectation compared, for the report. */
+struct kunit_compat_value {
+	enum { KUNIT_COMPAT_INT, KUNIT_COMPAT_PTR, KUNIT_COMPAT_STR } kind;
+	long long i;
+	const void *p;
+	const char *s;
+};
 
-void kunit_compat_fail_ptr(struct kunit *test, enum kunit_assert_type type,
-			   const char *file, int line, const char *left,
-			   const char *op, const char *right, const void *lv,
-			   const void *rv, const char *fmt, ...)
-	__attribute__((format(printf, 10, 11)));
-
-void kunit_compat_fail_str(struct kunit *test, enum kunit_assert_type type,
-			   const char *file, int line, const char *left,
-			   const char *op, const char *right, const char *lv,
-			   const char *rv, const char *fmt, ...)
+/** kunit_compat_fail_binary() - report "Expected LEFT OP RIGHT, but" with both values. */
+void kunit_compat_fail_binary(struct kunit *test, enum kunit_assert_type type,
+			      const char *file, int line, const char *left,
+			      const char *op, const char *right,
+			      struct kunit_compat_value lv,
+			      struct kunit_compat_value rv, const char *fmt, ...)
 	__attribute__((format(printf, 10, 11)));
 
 /** kunit_compat_skip() - mark the case skipped with a reason; @abort ends it. */
@@ -216,7 +214,8 @@ int kunit_suppressed_warning_count(struct kunit_suppressed_warning *w);
 
 #define KUNIT_COMPAT_BOOL(test, type, cond, want, fmt, ...)		\
 	do {								\
-		if (!!(cond) != (want))					\
+		const bool __kunit_cond = (cond);			\
+		if (__kunit_cond != (want))				\
 			kunit_compat_fail(test, type, __FILE__, __LINE__, \
 					  (want) ? "Expected " #cond " to be true, but is false" : \
 					  "Expected " #cond " to be false, but is true", \
@@ -228,11 +227,13 @@ int kunit_suppressed_warning_count(struct kunit_suppressed_warning *w);
 		const typeof(left) __kunit_left = (left);		\
 		const typeof(right) __kunit_right = (right);		\
 		if (!(__kunit_left op __kunit_right))			\
-			kunit_compat_fail_int(test, type, __FILE__, __LINE__, \
-					      #left, #op, #right,	\
-					      (long long)__kunit_left,	\
-					      (long long)__kunit_right,	\
-					      fmt, ##__VA_ARGS__);	\
+			kunit_compat_fail_binary(test, type, __FILE__, __LINE__, \
+				#left, #op, #right,				\
+				(struct kunit_compat_value){ .kind = KUNIT_COMPAT_INT, \
+					.i = (long long)__kunit_left },	\
+				(struct kunit_compat_value){ .kind = KUNIT_COMPAT_INT, \
+					.i = (long long)__kunit_right },	\
+				fmt, ##__VA_ARGS__);			\
 	} while (0)
 
 #define KUNIT_COMPAT_PTR(test, type, left, op, right, fmt, ...)	\
@@ -240,10 +241,13 @@ int kunit_suppressed_warning_count(struct kunit_suppressed_warning *w);
 		const void *__kunit_left = (left);			\
 		const void *__kunit_right = (right);			\
 		if (!(__kunit_left op __kunit_right))			\
-			kunit_compat_fail_ptr(test, type, __FILE__, __LINE__, \
-					      #left, #op, #right,	\
-					      __kunit_left, __kunit_right, \
-					      fmt, ##__VA_ARGS__);	\
+			kunit_compat_fail_binary(test, type, __FILE__, __LINE__, \
+				#left, #op, #right,				\
+				(struct kunit_compat_value){ .kind = KUNIT_COMPAT_PTR, \
+					.p = __kunit_left },		\
+				(struct kunit_compat_value){ .kind = KUNIT_COMPAT_PTR, \
+					.p = __kunit_right },		\
+				fmt, ##__VA_ARGS__);			\
 	} while (0)
 
 #define KUNIT_COMPAT_STR(test, type, left, op, right, fmt, ...)	\
@@ -251,10 +255,13 @@ int kunit_suppressed_warning_count(struct kunit_suppressed_warning *w);
 		const char *__kunit_left = (left);			\
 		const char *__kunit_right = (right);			\
 		if (!(strcmp(__kunit_left, __kunit_right) op 0))	\
-			kunit_compat_fail_str(test, type, __FILE__, __LINE__, \
-					      #left, #op, #right,	\
-					      __kunit_left, __kunit_right, \
-					      fmt, ##__VA_ARGS__);	\
+			kunit_compat_fail_binary(test, type, __FILE__, __LINE__, \
+				#left, #op, #right,				\
+				(struct kunit_compat_value){ .kind = KUNIT_COMPAT_STR, \
+					.s = __kunit_left },		\
+				(struct kunit_compat_value){ .kind = KUNIT_COMPAT_STR, \
+					.s = __kunit_right },		\
+				fmt, ##__VA_ARGS__);			\
 	} while (0)
 
 #define KUNIT_COMPAT_UNARY_PTR(test, type, ptr, bad, what, fmt, ...)	\
