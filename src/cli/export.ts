@@ -99,7 +99,7 @@ async function exportKunitCommand(files: readonly string[], args: ReturnType<typ
   if (flagBoolean(args, 'verbose')) io.out(run.ktap.replace(/\n$/, ''));
   for (const w of run.warnings) io.err(`warning: ${w}`);
   const verdicts = await harnessVerdicts(inputs, tree, { log: (l) => io.err(l) });
-  const compared = compareCases(inputs, names, verdicts, run.cases);
+  const compared = compareCases(inputs, names, verdicts, run.cases, resolved.variant);
   const mismatches = compared.filter((c) => !c.agrees).length;
   const count = (s: string): number => run.cases.filter((c) => c.status === s).length;
   if (!json) {

@@ -334,7 +334,7 @@ static void gpuvm_test_setup(struct gpuvm_test *t, u64 start, u64 range,
 				GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(t->test, t->objs);
 	r_obj = drm_gpuvm_resv_object_alloc(t->drm);
-	KUNIT_ASSERT_NOT_NULL(t->test, r_obj);
+	KUNIT_ASSERT_NOT_NULL(t->test, r_obj);${v.warnSuppress ? '\n\t/* A WARN of the setup counts with the first command, as gpuvm-check reports it. */\n\tt->warnings = kunit_start_suppress_warning(t->test);' : ''}
 	drm_gpuvm_init(&t->vm, "gpuvm-kunit", 0, t->drm, r_obj, start, range,
 		       reserve_addr, reserve_range, &gpuvm_test_vm_ops);
 	drm_gem_object_put(r_obj);
@@ -357,7 +357,7 @@ static void gpuvm_test_exit(struct kunit *test)
 	bool failed = t->failed;
 	unsigned int i;
 
-	if (!t->vm_live)
+${v.warnSuppress ? '\tif (t->warnings)\n\t\tkunit_end_suppress_warning(test, t->warnings);\n' : ''}	if (!t->vm_live)
 		return;
 	gpuvm_test_lock(t);
 	drm_gpuvm_for_each_va_safe(va, next, &t->vm) {
@@ -485,7 +485,7 @@ static void gpuvm_test_begin(struct gpuvm_test *t, const char *cmd)
 	t->ret = 0;
 	t->nops = 0;
 	t->found = NULL;
-	t->nvalidated = 0;${v.warnSuppress ? '\n\tt->warnings_expected = 0;\n\tt->warnings = kunit_start_suppress_warning(t->test);' : ''}
+	t->nvalidated = 0;${v.warnSuppress ? '\n\tt->warnings_expected = 0;\n\tif (!t->warnings)\n\t\tt->warnings = kunit_start_suppress_warning(t->test);' : ''}
 }
 
 /* Ends a command${v.warnSuppress ? ': a WARN drm_gpuvm raised is a difference too' : ''}. */

@@ -64,11 +64,34 @@ for (const version of ['6.12', '7.3'] as const) {
         }
         expect(run.exitCode).toBe(1);
         const verdicts = await harnessVerdicts(inputs, r.tree as NonNullable<typeof r.tree>);
-        const compared = compareCases(inputs, names, verdicts, run.cases);
+        const compared = compareCases(inputs, names, verdicts, run.cases, r.variant);
         expect(compared.filter((c) => !c.agrees)).toEqual([]);
         expect(compared.filter((c) => c.harness.status === 'fail').map((c) => c.name).sort()).toEqual(
           Object.entries(known).filter(([, k]) => k !== null).map(([n]) => n).sort(),
         );
+      },
+      TIMEOUT,
+    );
+
+    test(
+      'upstream findings of a kernel campaign fail at the command the harness names (a WARN only where KUnit counts them)',
+      async () => {
+        const inputs = corpusInputs('test/export/fixtures/findings');
+        const { r, run, names } = await runCorpus(treeOf(version) as string, inputs);
+        const got = run.cases.map((c) => [c.name, c.status, c.failedCommand]);
+        expect(got).toEqual([
+          ['drm_test_gpuvm_bo_unmap_order', 'fail', 2],
+          ['drm_test_gpuvm_unmap_zero_range', 'fail', 0],
+          version === '7.3' ? ['drm_test_gpuvm_vm_ends_at_2_64', 'fail', 0] : ['drm_test_gpuvm_vm_ends_at_2_64', 'pass', null],
+        ]);
+        if (version === '7.3') expect(byName(run.cases).get('drm_test_gpuvm_vm_ends_at_2_64')?.failures[0]?.text.at(-1)).toBe('command 0 (find): the number of WARNs');
+        const verdicts = await harnessVerdicts(inputs, r.tree as NonNullable<typeof r.tree>);
+        expect(verdicts.map((v) => (v.status === 'fail' ? [v.invariant, v.step] : v.status))).toEqual([
+          ['ops-shape', 2],
+          ['model-agrees', 0],
+          ['kernel-warn', 0],
+        ]);
+        expect(compareCases(inputs, names, verdicts, run.cases, r.variant).map((c) => c.agrees)).toEqual([true, true, true]);
       },
       TIMEOUT,
     );
@@ -130,7 +153,7 @@ describe.skipIf(skipReason('7.3') !== null)(titled('7.3', 'the exported test aga
       expect(c?.failures[0]?.text.at(-1)).toBe('command 1 (map): op 1: keep');
       expect(byName(run.cases).get('drm_test_gpuvm_case_01_identical')?.status).toBe('pass');
       const verdicts = await harnessVerdicts(inputs, r.tree as NonNullable<typeof r.tree>, { cacheDir: scratchCache() });
-      const compared = compareCases(inputs, names, verdicts, run.cases);
+      const compared = compareCases(inputs, names, verdicts, run.cases, r.variant);
       expect(compared.map((v) => [v.name, v.agrees])).toEqual(names.map((n) => [n, true]));
       expect(compared[1]?.harness).toMatchObject({ status: 'fail', step: 1, invariant: 'keep-flag' });
     },
