@@ -33,6 +33,7 @@ const FAILED = /^\s*# ([A-Za-z0-9_]+): (EXPECTATION|ASSERTION) FAILED at (\S+)\s
 const CRASHED = /^\s*# ([A-Za-z0-9_]+): (crashed .*|timed out .*|exited with status .*|the suite's .*)$/;
 const SUBTEST = /^\s*# Subtest: (\S+)/;
 const RESULT = /^\s*(ok|not ok) \d+ ([A-Za-z0-9_]+)(?:\s+#\s*SKIP\b\s*(.*))?\s*$/;
+const KTAP_LINE = /^\s*(#|ok\b|not ok\b|KTAP version|TAP version|\d+\.\.\d+)/;
 
 function commandOf(lines: readonly string[]): number | null {
   for (const l of lines) {
@@ -92,7 +93,9 @@ export function parseKtap(text: string): KtapCase[] {
       open = null;
       continue;
     }
-    if (open !== null && /^\s{4}/.test(raw) && !/^\s*#/.test(line)) open.text.push(line.trim());
+    // A failure's lines run to the next KTAP line of its own (a diagnostic, a
+    // result, a plan, a header); the kernel prints the message unindented.
+    if (open !== null && line.trim() !== '' && !KTAP_LINE.test(line)) open.text.push(line.trim());
     else open = null;
   }
   return cases;

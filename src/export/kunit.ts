@@ -322,9 +322,7 @@ function caseText(name: string, input: ExportInput, steps: readonly ExpectedStep
   const meta = trace.meta;
   const about: string[] = [];
   if (typeof meta?.invariant === 'string') {
-    about.push(
-      `saved as a ${meta.invariant} failure${typeof meta.subject === 'string' ? ` of ${meta.subject}` : ''}`,
-    );
+    about.push(`saved as a failure${typeof meta.subject === 'string' ? ` of ${meta.subject}` : ''} (${meta.invariant})`);
   }
   const head = ['/*', ` * ${file}${about.length > 0 ? `: ${about.join(', ')}` : ''}`, ' */'];
   if (columns(head[1] as string) > MAX_COLUMNS) head.splice(1, 1, ` * ${file}`, ...about.map((a) => ` * ${a}`));

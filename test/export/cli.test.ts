@@ -3,10 +3,11 @@
  * -o, the patch, the userspace run agreeing with the harness, and bad input
  * (exit 2, one line naming it, nothing written).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { lastJson, removeTempDirs, runCli, tempDir } from '../cli/run-cli.ts';
+import { lastJson, REPO, removeTempDirs, runCli, tempDir } from '../cli/run-cli.ts';
 import { skipReason, titled, treeOf } from '../kernel/trees.ts';
 
 afterAll(removeTempDirs);
@@ -135,4 +136,19 @@ describe.skipIf(skipReason('7.3') !== null)(titled('7.3', 'export kunit --run an
     expect(r.stdout).toMatch(/^FAIL {5}drm_test_gpuvm_zero_length_range: KUnit fails at command 0; the harness: no-overlap at command 0 /m);
     expect(r.stdout).toMatch(/every case agrees with the harness$/m);
   }, 180_000);
+});
+
+describe('scripts/kunit-uml.ts', () => {
+  test('a tree that is not a full kernel tree is bad input (exit 2, one line)', () => {
+    const dir = tempDir();
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'scripts/kunit-uml.ts'), '--tree', dir], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe(`kunit-uml: ${dir} is not a full kernel tree (no tools/testing/kunit/kunit.py; scripts/fetch-kernel-trees.sh --full 7.3 extracts one)\n`);
+    expect(r.status).toBe(2);
+  });
+
+  test('an unknown option is bad input', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'scripts/kunit-uml.ts'), '--fast'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('kunit-uml: unknown option --fast\n');
+    expect(r.status).toBe(2);
+  });
 });

@@ -72,6 +72,31 @@ describe('parseKtap', () => {
     expect(cases[4]?.failedCommand).toBeNull();
   });
 
+  test("the kernel's own layout: the message unindented (as kunit.py --raw_output=kunit prints a UML run)", () => {
+    const uml = [
+      '    ok 52 drm_test_gpuvm_walk_end_as_range',
+      '    # drm_test_gpuvm_zero_length_range: EXPECTATION FAILED at drivers/gpu/drm/tests/drm_gpuvm_test.c:169',
+      '    Expected got == want, but',
+      '        got == 0 (0x0)',
+      '        want == -22 (0xffffffffffffffea)',
+      'command 0 (map): the result',
+      '    # drm_test_gpuvm_zero_length_range: EXPECTATION FAILED at drivers/gpu/drm/tests/drm_gpuvm_test.c:169',
+      '    Expected got == want, but',
+      '        got == 1 (0x1)',
+      '        want == 0 (0x0)',
+      'command 0 (map): the number of ops',
+      '    not ok 53 drm_test_gpuvm_zero_length_range',
+      '# drm_gpuvm: pass:51 fail:1 skip:1 total:53',
+      '[10:58:50] Elapsed time: 807.265s total, 4.386s configuring, 802.551s building, 0.310s running',
+    ].join('\n');
+    const c = parseKtap(`    KTAP version 1\n    # Subtest: drm_gpuvm\n    1..53\n${uml}`);
+    expect(c.map((x) => [x.name, x.status, x.failedCommand])).toEqual([
+      ['drm_test_gpuvm_walk_end_as_range', 'pass', null],
+      ['drm_test_gpuvm_zero_length_range', 'fail', 0],
+    ]);
+    expect(c[1]?.failures.map((f) => f.text.at(-1))).toEqual(['command 0 (map): the result', 'command 0 (map): the number of ops']);
+  });
+
   test('nothing to read gives no cases', () => {
     expect(parseKtap('')).toEqual([]);
     expect(parseKtap('KTAP version 1\n1..0\n# Totals: pass:0 fail:0 skip:0 total:0\n')).toEqual([]);

@@ -85,7 +85,7 @@ describe('the file', () => {
 
   test('the trace file and what it was saved as are named above the case', () => {
     expect(text).toContain(
-      '/*\n * corpus/zoo/keep-ignores-offset.json\n * saved as a keep-flag failure of bench/faults/keep-ignores-offset.ts\n */\nstatic void drm_test_gpuvm_keep_ignores_offset',
+      '/*\n * corpus/zoo/keep-ignores-offset.json\n * saved as a failure of bench/faults/keep-ignores-offset.ts (keep-flag)\n */\nstatic void drm_test_gpuvm_keep_ignores_offset',
     );
   });
 });
