@@ -4,7 +4,11 @@
  * subject execution, two snapshots and every invariant per command), for the
  * production manager under the driver (`builtin:gpuvm`) and for the model
  * against itself; plus the step checker alone over recorded steps.
- * Target: >= 20,000 commands/s on one core for builtin:gpuvm.
+ * The same property with the production manager served over the subject
+ * protocol (`exec:gpuvm-check serve builtin:gpuvm`), and the cost per step
+ * that adds.
+ * Targets: >= 20,000 commands/s on one core for builtin:gpuvm; through exec,
+ * at least half the in-process rate.
  */
 import { ReferenceModel } from '../model/index.ts';
 import { GpuVmSubject } from '../src/driver/gpuvm-subject.ts';
@@ -14,6 +18,11 @@ import { replayTrace, runProperty, type StepContext } from '../properties/index.
 import { firstViolation } from '../properties/step-checker.ts';
 import { nextHeldRefs, NO_HELD_REFS, type HeldRefs } from '../properties/held-refs.ts';
 import type { BenchOptions, BenchResult, BenchRow, Benchmark } from './run.ts';
+import { closeExecSubjects, execSubjectFactory } from '../src/exec/index.ts';
+import { fileURLToPath } from 'node:url';
+
+/** The served production manager: `exec:node bin/gpuvm-check.mjs serve --subject builtin:gpuvm`. */
+const SERVE_ARGV = [process.execPath, fileURLToPath(new URL('../bin/gpuvm-check.mjs', import.meta.url)), 'serve', '--subject', 'builtin:gpuvm'];
 
 const TARGET = 20_000;
 
@@ -108,11 +117,25 @@ const bench: Benchmark = {
     const note = (x: Measured) =>
       `${x.commands} commands in ${x.runs} runs, ${Math.round(x.ms)} ms` +
       (x.failures.length > 0 ? `; violations (shrinking timed too): ${x.failures.join(', ')}` : '');
+    // The same property through the subject protocol: one process (started in the warm-up, kept across seeds).
+    const exec = execSubjectFactory(SERVE_ARGV);
+    opts.log('harness: exec:gpuvm-check serve builtin:gpuvm (warming up)');
+    await measure(exec, [99], opts.quick ? 50 : 200);
+    opts.log('harness: exec:gpuvm-check serve builtin:gpuvm');
+    const e = await measure(exec, seeds, numRuns);
+    await closeExecSubjects();
     opts.log('harness: step checker alone');
     const c = await checkerRate(opts.quick ? 50 : 200);
     const rows: BenchRow[] = [
       { metric: 'checked commands (builtin:gpuvm)', value: rate(g), unit: 'cmd/s', note: note(g) },
       { metric: 'checked commands (builtin:model vs model)', value: rate(m), unit: 'cmd/s', note: note(m) },
+      { metric: 'checked commands (exec:gpuvm-check serve builtin:gpuvm)', value: rate(e), unit: 'cmd/s', note: note(e) },
+      {
+        metric: 'cost per step over the subject protocol',
+        value: (e.ms / e.commands - g.ms / g.commands) * 1000,
+        unit: 'µs',
+        note: `${((e.ms / e.commands) * 1000).toFixed(1)} µs per checked command through exec, ${((g.ms / g.commands) * 1000).toFixed(1)} µs in process`,
+      },
       { metric: 'step checks (every invariant, no execution)', value: (c.steps / c.ms) * 1000, unit: 'steps/s', note: `${c.steps} steps` },
       { metric: 'commands per run (default size)', value: g.commands / g.runs, unit: 'cmd' },
     ];
@@ -123,6 +146,11 @@ const bench: Benchmark = {
           name: `>= ${TARGET.toLocaleString('en-US')} checked commands/s (builtin:gpuvm)`,
           pass: rate(g) >= TARGET,
           detail: `${Math.round(rate(g)).toLocaleString('en-US')} cmd/s`,
+        },
+        {
+          name: 'exec:gpuvm-check serve builtin:gpuvm >= 50% of in-process (1 worker)',
+          pass: rate(e) >= 0.5 * rate(g),
+          detail: `${Math.round(rate(e)).toLocaleString('en-US')} cmd/s = ${Math.round((100 * rate(e)) / rate(g))}% of ${Math.round(rate(g)).toLocaleString('en-US')}`,
         },
       ],
     };

@@ -7,7 +7,9 @@
  * - the production manager (`src/gpuvm`);
  * - the harness's driver `GpuVmSubject` (`builtin:gpuvm`) and the reference
  *   model (`builtin:model`);
- * - subject resolution (`resolveSubject`) for the `--subject` spec;
+ * - subject resolution (`resolveSubject`) for the `--subject` spec, and
+ *   subjects in other processes (`execSubjectFactory`, the `exec:` spec, `serve`;
+ *   docs/subject-protocol.md);
  * - the properties engine: named invariants, `replayTrace`, `runProperty`.
  */
 
@@ -47,5 +49,9 @@ export * from './driver/index.ts';
 export { ReferenceModel, modelFactory } from '../model/index.ts';
 
 export { BUILTIN_SUBJECTS, DEFAULT_SUBJECT, SubjectResolutionError, describeSubject, resolveSubject } from './subjects.ts';
+export type { ResolveOptions } from './subjects.ts';
+
+export * from './exec/index.ts';
+export { SubjectServer, serveFd, BadRequestError } from './exec/serve.ts';
 
 export * from '../properties/index.ts';

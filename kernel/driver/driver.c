@@ -86,8 +86,13 @@ static const char *errno_name(int err)
 	}
 }
 
-/* {"ok":false,"error":...} for a negative errno; any other errno is a failure. */
-static void result_error(int ret, const char *from)
+/*
+ * {"ok":false,"error":...} for a negative errno, with the first @nops op
+ * records when @nops > 0 (the manager refused one of its own ops while the
+ * driver applied them: the op-level invariants still see the list). Any
+ * other errno is a failure.
+ */
+static void result_error_ops(int ret, const char *from, unsigned int nops)
 {
 	const char *name = errno_name(-ret);
 
@@ -100,7 +105,16 @@ static void result_error(int ret, const char *from)
 	jw_bool(cur.obs, false);
 	jw_key(cur.obs, "error");
 	jw_string(cur.obs, name);
+	if (nops) {
+		jw_key(cur.obs, "ops");
+		recorder_emit(&cur.rec, nops, cur.obs);
+	}
 	jw_end_object(cur.obs);
+}
+
+static void result_error(int ret, const char *from)
+{
+	result_error_ops(ret, from, 0);
 }
 
 static void result_ok(void)
@@ -164,24 +178,22 @@ static void va_free(struct drm_gpuva *va)
 	free(k);
 }
 
+/*
+ * Whether @va is in the VM: on its ordered list (drm_gpuva_insert() adds it,
+ * drm_gpuva_remove() takes it off with list_del_init()). Asking the tree
+ * (drm_gpuva_find()) would miss a VA of range 0, which the tree holds but no
+ * query finds, and the driver would free memory the kernel still uses.
+ */
 static bool va_in_tree(struct drm_gpuva *va)
 {
-	return drm_gpuva_find(&run.vm, va->va.addr, va->va.range) == va;
+	return va->rb.entry.next && !list_empty(&va->rb.entry);
 }
 
 /* The command took @va out of the tree; it is freed at the command's end unless re-inserted. */
 static void va_removed(struct drm_gpuva *va)
 {
-	if (cur.nremoved == cur.capremoved) {
-		unsigned int cap = cur.capremoved ? 2 * cur.capremoved : 16;
-		struct kva **v = realloc(cur.removed, cap * sizeof(*v));
-
-		if (!v)
-			abort();
-		cur.removed = v;
-		cur.capremoved = cap;
-	}
-	cur.removed[cur.nremoved++] = container_of(va, struct kva, va);
+	ARRAY_PUSH(cur.removed, cur.nremoved, cur.capremoved,
+		   container_of(va, struct kva, va));
 }
 
 static void free_removed_vas(void)
@@ -509,16 +521,7 @@ struct refs {
 
 static void refs_push(struct refs *r, struct drm_gpuvm_bo *vm_bo)
 {
-	if (r->n == r->cap) {
-		unsigned int cap = r->cap ? 2 * r->cap : 16;
-		struct drm_gpuvm_bo **v = realloc(r->v, cap * sizeof(*v));
-
-		if (!v)
-			abort();
-		r->v = v;
-		r->cap = cap;
-	}
-	r->v[r->n++] = vm_bo;
+	ARRAY_PUSH(r->v, r->n, r->cap, vm_bo);
 }
 
 /* Puts every reference, newest first. */
@@ -537,7 +540,7 @@ static bool reinsert(struct drm_gpuva *va)
 	int ret = drm_gpuva_insert(&run.vm, va);
 
 	if (ret) {
-		result_error(ret, "drm_gpuva_insert() during the unwind");
+		result_error_ops(ret, "drm_gpuva_insert() during the unwind", cur.rec.n);
 		return false;
 	}
 	return true;
@@ -661,16 +664,9 @@ static struct shape shape_take(void)
 	unsigned int cap = 0;
 	struct drm_gpuva *va;
 
-	drm_gpuvm_for_each_va(va, &run.vm) {
-		if (s.n == cap) {
-			cap = cap ? 2 * cap : 32;
-			s.v = realloc(s.v, cap * sizeof(*s.v));
-			if (!s.v)
-				abort();
-		}
-		s.v[s.n++] = (struct shape_entry){ va, va->va.addr, va->va.range,
-			va->gem.offset, va->gem.obj, va->vm_bo };
-	}
+	drm_gpuvm_for_each_va(va, &run.vm)
+		ARRAY_PUSH(s.v, s.n, cap, ((struct shape_entry){ va, va->va.addr,
+			   va->va.range, va->gem.offset, va->gem.obj, va->vm_bo }));
 	return s;
 }
 
@@ -921,7 +917,9 @@ static void via_steps(const struct cmd *c)
 	if (ret == -EIO && s.injected)
 		result_ops(false, cur.rec.n);
 	else if (ret)
-		result_error(ret, s.is_map ? "drm_gpuvm_sm_map()" : "drm_gpuvm_sm_unmap()");
+		/* A step failed after the walk began: report the steps called. */
+		result_error_ops(ret, s.is_map ? "drm_gpuvm_sm_map()" : "drm_gpuvm_sm_unmap()",
+				 cur.rec.n);
 	else
 		result_ops(true, cur.rec.n);
 out:
@@ -1093,16 +1091,7 @@ static void bo_get(const struct cmd *c)
 	unlock_all();
 	if (!vm_bo)
 		return;
-	if (o->nheld == o->capheld) {
-		unsigned int cap = o->capheld ? 2 * o->capheld : 8;
-		struct drm_gpuvm_bo **h = realloc(o->held, cap * sizeof(*h));
-
-		if (!h)
-			abort();
-		o->held = h;
-		o->capheld = cap;
-	}
-	o->held[o->nheld++] = vm_bo;
+	ARRAY_PUSH(o->held, o->nheld, o->capheld, vm_bo);
 	result_ok();
 }
 
@@ -1149,16 +1138,7 @@ static int hook_vm_bo_validate(struct drm_gpuvm_bo *vm_bo, struct drm_exec *exec
 	struct kobj *o = kobj_of(vm_bo->obj);
 
 	(void)exec;
-	if (validated.n == validated.cap) {
-		unsigned int cap = validated.cap ? 2 * validated.cap : 16;
-		long long *v = realloc(validated.v, cap * sizeof(*v));
-
-		if (!v)
-			abort();
-		validated.v = v;
-		validated.cap = cap;
-	}
-	validated.v[validated.n++] = o ? o->bo : -1;
+	ARRAY_PUSH(validated.v, validated.n, validated.cap, o ? o->bo : -1);
 	drm_gpuvm_bo_evict(vm_bo, false);
 	return 0;
 }
@@ -1446,12 +1426,14 @@ static void check_leaks(void)
 	jw_reset(&cur.leaks);
 	cur.nleaks = 0;
 	if (run.meter.live_ops)
-		leak("%ld op%s allocated through op_alloc never freed",
-		     run.meter.live_ops, run.meter.live_ops == 1 ? " was" : "s were");
+		leak("%ld op%s allocated through op_alloc %s never freed",
+		     run.meter.live_ops, run.meter.live_ops == 1 ? "" : "s",
+		     run.meter.live_ops == 1 ? "was" : "were");
 	if (kmalloc_live > run.kmalloc_baseline)
-		leak("%ld kmalloc block%s allocated by the command never freed",
+		leak("%ld kmalloc block%s allocated by the command %s never freed",
 		     kmalloc_live - run.kmalloc_baseline,
-		     kmalloc_live - run.kmalloc_baseline == 1 ? " was" : "s were");
+		     kmalloc_live - run.kmalloc_baseline == 1 ? "" : "s",
+		     kmalloc_live - run.kmalloc_baseline == 1 ? "was" : "were");
 	if (run.live_vas != vas)
 		leak("the driver holds %ld VAs but %ld are in the tree",
 		     run.live_vas, vas);

@@ -176,14 +176,26 @@ static const char *parse_string_text(struct parser *ps, size_t *len_out)
 		}
 		c = *ps->p++;
 		switch (c) {
-		case '"': *o++ = '"'; break;
-		case '\\': *o++ = '\\'; break;
-		case '/': *o++ = '/'; break;
-		case 'b': *o++ = '\b'; break;
-		case 'f': *o++ = '\f'; break;
-		case 'n': *o++ = '\n'; break;
-		case 'r': *o++ = '\r'; break;
-		case 't': *o++ = '\t'; break;
+		case '"':
+		case '\\':
+		case '/':
+			*o++ = c;
+			break;
+		case 'b':
+			*o++ = '\b';
+			break;
+		case 'f':
+			*o++ = '\f';
+			break;
+		case 'n':
+			*o++ = '\n';
+			break;
+		case 'r':
+			*o++ = '\r';
+			break;
+		case 't':
+			*o++ = '\t';
+			break;
 		case 'u':
 			if (!parse_hex4(ps, &cp))
 				return NULL;
@@ -272,6 +284,18 @@ static struct json *parse_container(struct parser *ps, bool object)
 	}
 }
 
+/* Consumes one or more digits; false (a bad number) when there is none. */
+static bool digits(struct parser *ps)
+{
+	if (!(*ps->p >= '0' && *ps->p <= '9')) {
+		ps->err = "bad number";
+		return false;
+	}
+	while (*ps->p >= '0' && *ps->p <= '9')
+		ps->p++;
+	return true;
+}
+
 static struct json *parse_number(struct parser *ps)
 {
 	const char *start = ps->p;
@@ -279,34 +303,21 @@ static struct json *parse_number(struct parser *ps)
 
 	if (*ps->p == '-')
 		ps->p++;
-	if (*ps->p == '0') {
+	if (*ps->p == '0')
 		ps->p++;
-	} else if (*ps->p >= '1' && *ps->p <= '9') {
-		while (*ps->p >= '0' && *ps->p <= '9')
-			ps->p++;
-	} else {
-		ps->err = "bad number";
+	else if (!digits(ps))
 		return NULL;
-	}
 	if (*ps->p == '.') {
 		ps->p++;
-		if (!(*ps->p >= '0' && *ps->p <= '9')) {
-			ps->err = "bad number";
+		if (!digits(ps))
 			return NULL;
-		}
-		while (*ps->p >= '0' && *ps->p <= '9')
-			ps->p++;
 	}
 	if (*ps->p == 'e' || *ps->p == 'E') {
 		ps->p++;
 		if (*ps->p == '+' || *ps->p == '-')
 			ps->p++;
-		if (!(*ps->p >= '0' && *ps->p <= '9')) {
-			ps->err = "bad number";
+		if (!digits(ps))
 			return NULL;
-		}
-		while (*ps->p >= '0' && *ps->p <= '9')
-			ps->p++;
 	}
 	v = new_value(JSON_NUMBER);
 	v->text = start;

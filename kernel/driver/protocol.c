@@ -363,6 +363,10 @@ int protocol_serve(const struct driver_options *opts)
 			if (!have_reset) {
 				jw_key(&out, "message");
 				jw_string(&out, msg);
+			} else if (driver_snapshot(&snap, msg, sizeof(msg))) {
+				/* The state after the reset: no snapshot request needed. */
+				jw_key(&out, "snapshot");
+				jw_raw(&out, snap.buf, snap.len);
 			}
 			jw_end_object(&out);
 			emit();

@@ -49,12 +49,12 @@ static bool write_bo(struct jw *w, const struct drm_gem_object *gem)
 	return true;
 }
 
-static bool write_piece(struct jw *w, u64 addr, u64 range,
-			const struct drm_gem_object *gem, u64 offset)
+/* The four keys of a piece or VA record: addr, range, bo, offset; false for an unknown GEM. */
+static bool piece_fields(struct jw *w, u64 addr, u64 range,
+			 const struct drm_gem_object *gem, u64 offset)
 {
 	bool known;
 
-	jw_begin_object(w);
 	jw_key(w, "addr");
 	jw_u64(w, addr);
 	jw_key(w, "range");
@@ -63,6 +63,15 @@ static bool write_piece(struct jw *w, u64 addr, u64 range,
 	known = write_bo(w, gem);
 	jw_key(w, "offset");
 	jw_u64(w, offset);
+	return known;
+}
+
+static bool write_piece(struct jw *w, const struct drm_gpuva_op_map *m)
+{
+	bool known;
+
+	jw_begin_object(w);
+	known = piece_fields(w, m->va.addr, m->va.range, m->gem.obj, m->gem.offset);
 	jw_end_object(w);
 	return known;
 }
@@ -72,14 +81,8 @@ static bool write_va_fields(struct jw *w, const struct drm_gpuva *va, bool mark)
 	bool known;
 
 	jw_begin_object(w);
-	jw_key(w, "addr");
-	jw_u64(w, va->va.addr);
-	jw_key(w, "range");
-	jw_u64(w, va->va.range);
-	jw_key(w, "bo");
-	known = write_bo(w, va->gem.obj);
-	jw_key(w, "offset");
-	jw_u64(w, va->gem.offset);
+	known = piece_fields(w, va->va.addr, va->va.range, va->gem.obj,
+			     va->gem.offset);
 	if (mark && va == &run.vm.kernel_alloc_node) {
 		jw_key(w, "kernel");
 		jw_bool(w, true);
@@ -93,11 +96,6 @@ bool write_va(struct jw *w, const struct drm_gpuva *va)
 	return write_va_fields(w, va, true);
 }
 
-static bool write_map_op(struct jw *w, const struct drm_gpuva_op_map *m)
-{
-	return write_piece(w, m->va.addr, m->va.range, m->gem.obj, m->gem.offset);
-}
-
 static bool write_op(struct jw *w, const struct drm_gpuva_op *op)
 {
 	bool known = true;
@@ -108,14 +106,8 @@ static bool write_op(struct jw *w, const struct drm_gpuva_op *op)
 	case DRM_GPUVA_OP_MAP:
 		jw_key(w, "op");
 		jw_string(w, "map");
-		jw_key(w, "addr");
-		jw_u64(w, op->map.va.addr);
-		jw_key(w, "range");
-		jw_u64(w, op->map.va.range);
-		jw_key(w, "bo");
-		known = write_bo(w, op->map.gem.obj);
-		jw_key(w, "offset");
-		jw_u64(w, op->map.gem.offset);
+		known = piece_fields(w, op->map.va.addr, op->map.va.range,
+				     op->map.gem.obj, op->map.gem.offset);
 		break;
 	case DRM_GPUVA_OP_UNMAP:
 		jw_key(w, "op");
@@ -137,12 +129,12 @@ static bool write_op(struct jw *w, const struct drm_gpuva_op *op)
 		jw_end_object(w);
 		jw_key(w, "prev");
 		if (op->remap.prev)
-			known &= write_map_op(w, op->remap.prev);
+			known &= write_piece(w, op->remap.prev);
 		else
 			jw_null(w);
 		jw_key(w, "next");
 		if (op->remap.next)
-			known &= write_map_op(w, op->remap.next);
+			known &= write_piece(w, op->remap.next);
 		else
 			jw_null(w);
 		api_remap_hole(&op->remap, &hole_start, &hole_range);
@@ -182,15 +174,6 @@ bool recorder_add(struct recorder *r, const struct drm_gpuva_op *op,
 			 (int)op->op);
 		return false;
 	}
-	if (r->n == r->cap) {
-		unsigned int cap = r->cap ? 2 * r->cap : 16;
-		size_t *ends = realloc(r->ends, cap * sizeof(*ends));
-
-		if (!ends)
-			abort();
-		r->ends = ends;
-		r->cap = cap;
-	}
 	/* Each record is a value of its own: no comma before it. */
 	r->buf.nonempty = 0;
 	if (!write_op(&r->buf, op)) {
@@ -198,7 +181,7 @@ bool recorder_add(struct recorder *r, const struct drm_gpuva_op *op,
 			 "the manager returned a GEM object that the trace never declared");
 		return false;
 	}
-	r->ends[r->n++] = r->buf.len;
+	ARRAY_PUSH(r->ends, r->n, r->cap, r->buf.len);
 	return true;
 }
 
@@ -233,16 +216,7 @@ static void consider(struct found *f, const struct drm_gpuvm_bo *vm_bo)
 	for (unsigned int i = 0; i < f->n; i++)
 		if (f->v[i] == k)
 			return;
-	if (f->n == f->cap) {
-		unsigned int cap = f->cap ? 2 * f->cap : 16;
-		struct kvm_bo **v = realloc(f->v, cap * sizeof(*v));
-
-		if (!v)
-			abort();
-		f->v = v;
-		f->cap = cap;
-	}
-	f->v[f->n++] = k;
+	ARRAY_PUSH(f->v, f->n, f->cap, k);
 }
 
 static long long bo_of_kvm_bo(const struct kvm_bo *k)
@@ -283,16 +257,7 @@ static bool write_vm_bo(struct jw *w, struct kvm_bo *k, char *threw, size_t len)
 			snprintf(threw, len, "a vm_bo's gpuva list is corrupt (a cycle)");
 			return false;
 		}
-		if (n == cap) {
-			struct drm_gpuva **grown;
-
-			cap = cap ? 2 * cap : 16;
-			grown = realloc(vas, cap * sizeof(*grown));
-			if (!grown)
-				abort();
-			vas = grown;
-		}
-		vas[n++] = va;
+		ARRAY_PUSH(vas, n, cap, va);
 	}
 	if (n > 1)
 		qsort(vas, n, sizeof(*vas), by_addr);

@@ -8,6 +8,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_gpuvm.h>
@@ -84,6 +86,28 @@ struct run {
 
 extern struct run run;
 extern struct driver_options options;
+
+/* array_grow() - @v (of *@cap elements of @size bytes) with room for twice as many; aborts when out of memory. */
+static inline void *array_grow(void *v, unsigned int *cap, size_t size)
+{
+	unsigned int n = *cap ? 2 * *cap : 16;
+	void *grown = realloc(v, n * size);
+
+	if (!grown) {
+		fputs("gpuvm-kernel-subject: out of memory\n", stderr);
+		abort();
+	}
+	*cap = n;
+	return grown;
+}
+
+/* ARRAY_PUSH() - append @x to the growable array @v of @n elements and capacity @cap. */
+#define ARRAY_PUSH(v, n, cap, x)						\
+	do {								\
+		if ((n) == (cap))					\
+			(v) = array_grow((v), &(cap), sizeof(*(v)));	\
+		(v)[(n)++] = (x);					\
+	} while (0)
 
 /* ---- records (records.c) ------------------------------------------------- */
 

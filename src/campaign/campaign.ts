@@ -71,12 +71,16 @@ export class Campaign {
   private readonly stopFlag = new SharedArrayBuffer(4);
   private readonly threads: Worker[] = [];
   private interrupted = false;
+  /** The workers' subject pids (see `WorkerInit.pids`), once the campaign runs. */
+  private pids: SharedArrayBuffer | null = null;
 
   constructor(private readonly opts: CampaignOptions) {}
 
   /** Ask every worker to stop after its current batch. Calling it again terminates them at once. */
   stop(): void {
     if (this.interrupted) {
+      // Kill the subject processes first: a worker blocked reading a hung subject's reply cannot be terminated.
+      if (this.pids !== null) killRecordedPids(new Int32Array(this.pids));
       for (const t of this.threads) void t.terminate();
       return;
     }
@@ -133,6 +137,7 @@ export class Campaign {
     // No more threads than batches: a short bounded campaign need not start idle workers.
     const threads = Math.max(1, Math.min(o.workers, batchCount(o.runs)));
     const pids = new SharedArrayBuffer(4 * PID_SLOTS * threads);
+    this.pids = pids;
     // Subject processes of a worker that was terminated before it closed them.
     const killLeftovers = (): void => killRecordedPids(new Int32Array(pids));
     process.on('exit', killLeftovers);

@@ -33,7 +33,9 @@ minimised by delta debugging, deduplicated by signature (invariant + kind of the
 failing command) and saved to the output directory as <invariant>-<hash>.json.
 
 Options:
-  --subject S    builtin:gpuvm (default), builtin:model, or a module path
+  --subject S    builtin:gpuvm (default), builtin:model, a module path, or
+                 exec:PROGRAM ARGS... (a program speaking docs/subject-protocol.md)
+  --step-timeout D  time limit of one request to an exec: subject (default 10s)
   --seed N       campaign seed (integer); the same seed and --runs reproduce a run
                  exactly (default: a random seed, printed)
   --time D       stop after D (e.g. 500ms, 30s, 2m, 1h; default 60s unless --runs)
@@ -54,7 +56,9 @@ Replay trace files step by step against a subject and the reference model,
 checking every invariant after every step.
 
 Options:
-  --subject S    builtin:gpuvm (default), builtin:model, or a module path
+  --subject S    builtin:gpuvm (default), builtin:model, a module path, or
+                 exec:PROGRAM ARGS... (a program speaking docs/subject-protocol.md)
+  --step-timeout D  time limit of one request to an exec: subject (default 10s)
   -v, --verbose  print every step with its observation and ops
   --json         print the result as one JSON object on the last line of stdout
   -h, --help     this help
@@ -69,7 +73,9 @@ failures, a plainer VM) while the same invariant keeps failing at the same kind
 of command.
 
 Options:
-  --subject S    builtin:gpuvm (default), builtin:model, or a module path
+  --subject S    builtin:gpuvm (default), builtin:model, a module path, or
+                 exec:PROGRAM ARGS... (a program speaking docs/subject-protocol.md)
+  --step-timeout D  time limit of one request to an exec: subject (default 10s)
   -o, --out OUT  where to write the result (default: FILE with .min.json beside it)
   --json         print the result as one JSON object on the last line of stdout
   -h, --help     this help
@@ -83,7 +89,9 @@ must pass against the subject, whatever meta.subject says), then runs a
 fixed-seed, time-boxed campaign.
 
 Options:
-  --subject S    builtin:gpuvm (default), builtin:model, or a module path
+  --subject S    builtin:gpuvm (default), builtin:model, a module path, or
+                 exec:PROGRAM ARGS... (a program speaking docs/subject-protocol.md)
+  --step-timeout D  time limit of one request to an exec: subject (default 10s)
   --corpus DIR   the corpus directory (default corpus/)
   --time D       length of the campaign (default 60s)
   --runs N       bound the campaign by runs instead (with --time: whichever first)
@@ -113,13 +121,15 @@ implementation for subject authors; a harness runs it as
   --subject 'exec:gpuvm-check serve --subject S'
 
 Options:
-  --subject S    builtin:gpuvm (default), builtin:model, or a module path
+  --subject S    builtin:gpuvm (default), builtin:model, a module path, or
+                 exec:PROGRAM ARGS... (a program speaking docs/subject-protocol.md)
   -h, --help     this help
 
 Exit status: 0 after close or the end of the input, 2 bad usage or a request it
 cannot read (named on standard error).`;
 
-export const KERNEL_HELP = `Usage: gpuvm-check kernel build --tree PATH [options]
+export const KERNEL_HELP = `Usage: gpuvm-check kernel build --tree PATH [--sanitize] [--json] [--quiet]
+       gpuvm-check kernel zoo --tree PATH [FAULT...] [--seed N] [--budget D] [--save DIR] [--json]
 
 Build the kernel subject: the tree's drivers/gpu/drm/drm_gpuvm.c and
 tools/lib/rbtree.c, compiled in place in userspace against gpuvm-check's compat
@@ -134,16 +144,43 @@ use); kernel:PATH?sanitize for the sanitizer build, kernel:PATH?immediate for an
 immediate-mode VM (6.18+). A bare version (kernel:7.3) names the tree
 scripts/fetch-kernel-trees.sh extracts (.cache/kernel/linux-7.3).
 
+kernel zoo: the kernel fault zoo. Each fault (src/kernel/zoo-catalog.ts) is a one-line
+edit of drm_gpuvm.c, made in a scratch copy of the tree; a short campaign against
+the edited tree must find a failure the unmodified tree does not have (failures it
+shares are its known findings: counted, skipped). Prints one table row per fault.
+
 Options:
   --tree PATH    the top directory of a kernel tree (6.8 to 7.3)
   --sanitize     build with AddressSanitizer and UndefinedBehaviorSanitizer
                  (-fno-sanitize-recover: a report aborts the program)
+  --seed N       zoo: the campaign seed of every fault (default 1)
+  --budget D     zoo: time budget of each fault's campaign (default 20s)
+  --save DIR     zoo: save each fault's minimised trace as DIR/<fault>.json
   --json         print the result as one JSON object on the last line of stdout
   --quiet        no progress on stderr
   -h, --help     this help
 
-Exit status: 0 built (or cached), 2 bad usage, not a kernel tree, no drm_gpuvm.c,
-no C compiler, a compile error or an unknown API variant (one line naming it).`;
+Exit status: 0 built (or cached) / every fault found, 1 a fault not found, 2 bad
+usage, not a kernel tree, no drm_gpuvm.c, no C compiler, a compile error or an
+unknown API variant (one line naming it).`;
+
+export const CONFORM_HELP = `Usage: gpuvm-check conform --subject exec:PROGRAM ARGS... [options]
+
+Check that a subject program follows the subject protocol (docs/subject-protocol.md):
+the handshake, requests with fields it does not know, a reset it cannot set up, close
+and the end of input, then a battery of traces (every command kind and mode it claims,
+the fifteen documented split/merge cases, errno replies, u64 edges) replayed against
+the reference model with every invariant. Each mistake is named precisely: the
+request, the field, what was expected, the reply line.
+
+Options:
+  --subject S        exec:PROGRAM ARGS... (required)
+  --step-timeout D   time limit of one request (default 10s)
+  --json             print the result as one JSON object on the last line of stdout
+  -h, --help         this help
+
+Exit status: 0 no problem, 1 problems found (or a failed handshake), 2 bad usage
+(including a program that cannot be started).`;
 
 export const EXPORT_HELP = `Usage: gpuvm-check export kunit FILE... [options]
 

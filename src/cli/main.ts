@@ -14,6 +14,7 @@ import { EXIT_OK, EXIT_USAGE, isInputError, oneLine, processIo, type Io } from '
 import { minimizeCommand } from './minimize.ts';
 import { replayCommand } from './replay.ts';
 import { serveCommand } from './serve.ts';
+import { conformCommand } from './conform.ts';
 import { closeExecSubjects } from '../exec/factory.ts';
 import { zooCommand } from './zoo.ts';
 
@@ -28,6 +29,7 @@ export const SUBCOMMANDS: Readonly<Record<string, SubcommandMain>> = {
   zoo: zooCommand,
   bench: benchCommand,
   serve: serveCommand,
+  conform: conformCommand,
   kernel: kernelCommand,
   export: exportCommand,
 };

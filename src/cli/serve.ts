@@ -6,7 +6,7 @@
  * replies only.
  */
 
-import { BadRequestError, serveLines } from '../exec/serve.ts';
+import { BadRequestError, serveFd } from '../exec/serve.ts';
 import { resolveSubject } from '../subjects.ts';
 import { expectNoPositionals, parseArgs, type FlagSpec } from './args.ts';
 import { SERVE_HELP } from './help.ts';
@@ -34,15 +34,12 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
   consoleToStderr();
   const factory = await resolveSubject(subjectSpec(args));
   const subject = await factory();
-  process.stdin.setEncoding('utf8');
   try {
-    await serveLines(subject, { input: process.stdin, write: (line) => process.stdout.write(`${line}\n`) });
+    await serveFd(subject, 0, 1);
   } catch (e) {
     if (!(e instanceof BadRequestError)) throw e;
     io.err(`gpuvm-check serve: ${e.message}`);
     return EXIT_USAGE;
-  } finally {
-    process.stdin.destroy();
   }
   return EXIT_OK;
 }

@@ -15,6 +15,7 @@ import {
   WireError,
   decodeExecReply,
   decodeResetReply,
+  decodeResetSnapshot,
   decodeSnapshotReply,
   execRequest,
   parseReply,
@@ -35,6 +36,14 @@ import type {
 import type { ExecLink } from './link.ts';
 
 const NO_REPORTS: readonly SubjectReport[] = [];
+
+/** How often (ms) a run of synchronous requests lets the event loop turn. */
+const TURN_EVERY_MS = 50;
+
+/** `f(v)`, or a promise of it when `v` is one: the synchronous path takes no promise. */
+function then<T, U>(v: T | Promise<T>, f: (x: T) => U): U | Promise<U> {
+  return v instanceof Promise ? v.then(f) : f(v);
+}
 
 /**
  * What a subject's `threw` message becomes: an `Error` whose name and
@@ -59,6 +68,7 @@ export class ExecSubject implements Subject {
   private lastAccounting: Accounting | null = null;
   private lastReports: readonly SubjectReport[] = NO_REPORTS;
   private released = false;
+  private lastTurn = Date.now();
 
   /** A subject over `link`; `release` hands the link back when the subject is closed. */
   constructor(link: ExecLink, release: () => void) {
@@ -69,24 +79,27 @@ export class ExecSubject implements Subject {
   }
 
   /** Sends `reset`; a subject that replies `ok: false` throws its message, as an in-process `reset` would. */
-  async reset(header: TraceHeader): Promise<void> {
+  reset(header: TraceHeader): void | Promise<void> {
     this.index = 0;
     this.cached = null;
     this.lastAccounting = null;
     this.lastReports = NO_REPORTS;
-    const line = await this.link.request(resetRequest(header), 'reset');
-    const message = this.decode('reset', line, () => decodeResetReply(parseReply(line, 'reset')));
-    if (message !== null) throw new Error(`${this.name}: reset: ${message}`);
+    return then(this.link.request(resetRequest(header), 'reset'), (line) => {
+      const json = this.decode('reset', line, () => parseReply(line, 'reset'));
+      const message = this.decode('reset', line, () => decodeResetReply(json));
+      if (message !== null) throw new Error(`${this.name}: reset: ${message}`);
+      this.cached = this.decode('reset', line, () => decodeResetSnapshot(json));
+    });
   }
 
   /**
-   * Sends `exec` and resolves with the observation; the snapshot and
-   * accounting of the reply are kept for `snapshot()` and `accounting()`. A
-   * `threw` reply rejects with the subject's message (the step runner then
-   * asks for a snapshot). Throws for a command the subject does not declare:
-   * the harness never sends one.
+   * Sends `exec` and returns the observation; the snapshot and accounting of
+   * the reply are kept for `snapshot()` and `accounting()`. A `threw` reply
+   * throws the subject's message (the step runner then asks for a snapshot).
+   * Synchronous while the process lives. Throws for a command the subject
+   * does not declare: the harness never sends one.
    */
-  async exec(command: Command): Promise<Observation> {
+  exec(command: Command): Observation | Promise<Observation> {
     const unsupported = unsupportedUse(command, this.capabilities);
     if (unsupported !== null) throw new Error(`internal error: the harness tried to send ${this.name} ${unsupported}, which it does not declare`);
     const index = this.index++;
@@ -94,23 +107,33 @@ export class ExecSubject implements Subject {
     this.lastAccounting = null;
     this.lastReports = NO_REPORTS;
     const what = `exec of command ${index} (${command.cmd})`;
-    const line = await this.link.request(execRequest(index, command), what);
-    const reply = this.decode(what, line, () => decodeExecReply(parseReply(line, 'exec'), index, this.capabilities.accounting));
-    if (reply.threw !== null) throw threwError(reply.threw);
-    this.cached = reply.snapshot;
-    this.lastAccounting = reply.accounting;
-    this.lastReports = reply.reports;
-    return reply.observation;
+    const observation = then(this.link.request(execRequest(index, command), what), (line) => {
+      const reply = this.decode(what, line, () => decodeExecReply(parseReply(line, 'exec'), index, this.capabilities.accounting));
+      if (reply.threw !== null) throw threwError(reply.threw);
+      this.cached = reply.snapshot;
+      this.lastAccounting = reply.accounting;
+      this.lastReports = reply.reports;
+      return reply.observation;
+    });
+    // The requests block: every so often let the event loop turn (signals, timers, other work).
+    const now = Date.now();
+    if (now - this.lastTurn < TURN_EVERY_MS || observation instanceof Promise) return observation;
+    this.lastTurn = now;
+    return new Promise((resolve) => setImmediate(() => resolve(observation)));
   }
 
-  /** The snapshot of the last `exec` reply (no round trip), else a `snapshot` request. */
+  /** The snapshot of the last `exec` or `reset` reply (no round trip), else a `snapshot` request. */
   snapshot(): Snapshot | Promise<Snapshot> {
     const s = this.cached;
     if (s !== null) {
       this.cached = null;
       return s;
     }
-    return this.requestSnapshot();
+    return then(this.link.request(SNAPSHOT_REQUEST, 'snapshot'), (line) => {
+      const r = this.decode('snapshot', line, () => decodeSnapshotReply(parseReply(line, 'snapshot')));
+      if (r.threw !== null) throw threwError(r.threw);
+      return r.snapshot;
+    });
   }
 
   /** The accounting of the last `exec` reply (null when the subject reports none). */
@@ -130,20 +153,20 @@ export class ExecSubject implements Subject {
     this.release();
   }
 
-  private async requestSnapshot(): Promise<Snapshot> {
-    const line = await this.link.request(SNAPSHOT_REQUEST, 'snapshot');
-    const r = this.decode('snapshot', line, () => decodeSnapshotReply(parseReply(line, 'snapshot')));
-    if (r.threw !== null) throw threwError(r.threw);
-    return r.snapshot;
-  }
-
-  /** Runs a decoder; a `WireError` kills the process and becomes a `SubjectProtocolError`. */
+  /**
+   * Runs a decoder; a `WireError` becomes a `SubjectProtocolError`. A line
+   * that is not a JSON object answering this very request (`reply`, `index`)
+   * means the stream cannot be trusted: the process is killed, and the next
+   * request starts a new one. A reply to the request with a bad field leaves
+   * the stream in step; the process is kept (the next run starts with
+   * `reset` anyway), as it is after any other finding.
+   */
   private decode<T>(what: string, line: string, read: () => T): T {
     try {
       return read();
     } catch (e) {
       if (!(e instanceof WireError)) throw e;
-      this.link.kill();
+      if (e.field === '' || e.field === 'reply' || e.field === 'index') this.link.kill();
       throw new SubjectProtocolError(what, e.field, e.reason, line);
     }
   }

@@ -4,8 +4,7 @@
  * then starts a new process and shakes hands again).
  */
 
-import { SubjectStartError } from '../protocol/subject-errors.ts';
-import { SubjectCrashedError, SubjectHungError } from '../protocol/subject-errors.ts';
+import { describeEnd, SubjectCrashedError, SubjectHungError, SubjectStartError } from '../protocol/subject-errors.ts';
 import { WireError, decodeHelloReply, helloRequest, parseReply, CLOSE_REQUEST, type HelloReply } from '../protocol/wire.ts';
 import { shortenLine } from '../protocol/subject-errors.ts';
 import { SpawnError, SubjectProcess } from './process.ts';
@@ -18,8 +17,19 @@ export const HARNESS_NAME = 'gpuvm-check 0.1.0';
 
 /** Options of an exec subject. */
 export interface ExecOptions {
-  /** Time limit of every request, the handshake included (default {@link DEFAULT_STEP_TIMEOUT_MS}). */
+  /** Time limit of every request (default {@link DEFAULT_STEP_TIMEOUT_MS}). */
   readonly stepTimeoutMs?: number;
+  /**
+   * Time limit of the handshake, which includes starting the program
+   * (default: the step timeout, at least {@link DEFAULT_STEP_TIMEOUT_MS}).
+   */
+  readonly helloTimeoutMs?: number;
+}
+
+/** The program and its arguments as one line for messages (shortened). */
+function programLabel(argv: readonly string[]): string {
+  const text = argv.join(' ');
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
 function spawnReason(e: SpawnError): string {
@@ -40,7 +50,7 @@ function printed(p: SubjectProcess): string {
 
 /** Starts `argv` and shakes hands. Throws `SubjectStartError` for every way that can go wrong. */
 async function startAndGreet(argv: readonly string[], timeoutMs: number): Promise<{ proc: SubjectProcess; hello: HelloReply }> {
-  const program = argv[0] as string;
+  const program = programLabel(argv);
   let proc: SubjectProcess;
   try {
     proc = await SubjectProcess.start(argv);
@@ -53,8 +63,7 @@ async function startAndGreet(argv: readonly string[], timeoutMs: number): Promis
   } catch (e) {
     proc.kill();
     if (e instanceof SubjectCrashedError) {
-      const how = e.signal !== null ? `was killed by signal ${e.signal}` : `exited with status ${e.code ?? '?'}`;
-      throw new SubjectStartError(program, `${how} before replying to hello${printed(proc)}`);
+      throw new SubjectStartError(program, `${describeEnd(e.code, e.signal)} before replying to hello${printed(proc)}`);
     }
     if (e instanceof SubjectHungError) throw new SubjectStartError(program, `no reply to hello within ${timeoutMs / 1000}s${printed(proc)}`);
     throw e;
@@ -78,14 +87,16 @@ async function startAndGreet(argv: readonly string[], timeoutMs: number): Promis
 export class ExecLink {
   readonly argv: readonly string[];
   readonly timeoutMs: number;
+  readonly helloTimeoutMs: number;
   /** The first handshake's reply: the subject's name and capabilities. */
   readonly hello: HelloReply;
   private proc: SubjectProcess | null;
   private closed = false;
 
-  private constructor(argv: readonly string[], timeoutMs: number, proc: SubjectProcess, hello: HelloReply) {
+  private constructor(argv: readonly string[], timeoutMs: number, helloTimeoutMs: number, proc: SubjectProcess, hello: HelloReply) {
     this.argv = argv;
     this.timeoutMs = timeoutMs;
+    this.helloTimeoutMs = helloTimeoutMs;
     this.proc = proc;
     this.hello = hello;
   }
@@ -93,8 +104,9 @@ export class ExecLink {
   /** Starts the program and shakes hands. Throws `SubjectStartError`. */
   static async open(argv: readonly string[], options: ExecOptions = {}): Promise<ExecLink> {
     const timeoutMs = options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
-    const { proc, hello } = await startAndGreet(argv, timeoutMs);
-    return new ExecLink(argv, timeoutMs, proc, hello);
+    const helloTimeoutMs = options.helloTimeoutMs ?? Math.max(timeoutMs, DEFAULT_STEP_TIMEOUT_MS);
+    const { proc, hello } = await startAndGreet(argv, helloTimeoutMs);
+    return new ExecLink(argv, timeoutMs, helloTimeoutMs, proc, hello);
   }
 
   /** The current process's pid, or null when none runs. */
@@ -107,15 +119,18 @@ export class ExecLink {
     return this.proc?.stderrTail() ?? [];
   }
 
-  /** Sends one request line and resolves with the reply line; restarts a dead process first. */
-  async request(line: string, what: string): Promise<string> {
+  /**
+   * Sends one request line and returns the reply line (synchronously while
+   * the process lives); restarts a dead process first, which takes a promise.
+   */
+  request(line: string, what: string): string | Promise<string> {
     if (this.closed) throw new Error(`subject ${this.hello.name}: used after close`);
-    let proc = this.proc;
-    if (proc === null || !proc.alive) {
-      proc = (await startAndGreet(this.argv, this.timeoutMs)).proc;
-      this.proc = proc;
-    }
-    return proc.request(line, what, this.timeoutMs);
+    const proc = this.proc;
+    if (proc !== null && proc.alive) return proc.request(line, what, this.timeoutMs);
+    return startAndGreet(this.argv, this.helloTimeoutMs).then(({ proc: fresh }) => {
+      this.proc = fresh;
+      return fresh.request(line, what, this.timeoutMs);
+    });
   }
 
   /** Kills the current process (after a protocol error: the stream cannot be trusted any more). */

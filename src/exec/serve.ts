@@ -4,7 +4,8 @@
  * `gpuvm-check serve` runs it on standard input and output; it is the
  * reference implementation for subject authors.
  *
- * Synchronous subjects are served without an `await` per request.
+ * Synchronous subjects are served without an `await` per request, and
+ * requests are read with blocking reads (see `line-io.ts`).
  */
 
 import { drive, type MaybePromise } from '../../properties/maybe-async.ts';
@@ -21,6 +22,7 @@ import {
   threwReply,
   type Request,
 } from '../protocol/wire.ts';
+import { LineReader, writeLine } from './line-io.ts';
 
 /** A request line the server cannot read (not JSON, a bad field, an unknown request). */
 export class BadRequestError extends Error {
@@ -65,6 +67,10 @@ export class SubjectServer {
       case 'hello':
         return { reply: this.hello(), close: false };
       case 'reset':
+        if (request.header === null) {
+          this.declared = new Set();
+          return { reply: resetReply(request.problem ?? 'bad header'), close: false };
+        }
         return drive(this.reset(request.header));
       case 'exec':
         return drive(this.exec(request.index, request.command));
@@ -82,6 +88,7 @@ export class SubjectServer {
     return helloReply(this.subject.name, { ...caps, accounting: caps.accounting && typeof this.subject.accounting === 'function' });
   }
 
+  /** `reset`, answered with the snapshot after it (so the harness needs no `snapshot` request). */
   private *reset(header: Parameters<Subject['reset']>[0]): Generator<unknown, Served, unknown> {
     this.declared = new Set(header.objects.map((o) => o.bo));
     try {
@@ -89,7 +96,13 @@ export class SubjectServer {
     } catch (e) {
       return { reply: resetReply(errorMessage(e)), close: false };
     }
-    return { reply: resetReply(null), close: false };
+    let snapshot: Snapshot;
+    try {
+      snapshot = (yield this.subject.snapshot()) as Snapshot;
+    } catch {
+      return { reply: resetReply(null), close: false }; // the harness asks for it and gets the exception
+    }
+    return { reply: resetReply(null, snapshot), close: false };
   }
 
   private *exec(index: number, command: Parameters<Subject['exec']>[0]): Generator<unknown, Served, unknown> {
@@ -117,83 +130,27 @@ export class SubjectServer {
   }
 }
 
-/** Where `serveLines` reads requests and writes replies. */
-export interface LineStreams {
-  readonly input: NodeJS.ReadableStream;
-  /** Writes one reply line (without the newline). */
-  write(line: string): void;
-}
-
 /**
- * Serves `subject` on `streams` until `close` or the end of the input, then
- * closes the subject. Resolves when done; rejects with `BadRequestError` on
- * a request it cannot read (the input is then no longer read).
+ * Serves `subject` on file descriptors (standard input and output by
+ * default) until `close` or the end of the input, then closes the subject.
+ * Reads block (no event-loop turn per request); a subject's asynchronous
+ * method is awaited. Rejects with `BadRequestError` on a request it cannot
+ * read, after closing the subject.
  */
-export function serveLines(subject: Subject, streams: LineStreams): Promise<void> {
+export async function serveFd(subject: Subject, inFd = 0, outFd = 1): Promise<void> {
   const server = new SubjectServer(subject);
-  return new Promise<void>((resolve, reject) => {
-    let buffer = '';
-    let busy = false;
-    let ended = false;
-    let done = false;
-    const input = streams.input;
-    const finish = (error: unknown): void => {
-      if (done) return;
-      done = true;
-      input.removeListener('data', onData);
-      input.removeListener('end', onEnd);
-      input.pause();
-      Promise.resolve(subject.close?.()).then(
-        () => (error === null ? resolve() : reject(error)),
-        (e: unknown) => reject(error ?? e),
-      );
-    };
-    const pump = (): void => {
-      while (!done && !busy) {
-        const nl = buffer.indexOf('\n');
-        if (nl < 0) {
-          if (ended) finish(null);
-          return;
-        }
-        let line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        if (line.endsWith('\r')) line = line.slice(0, -1);
-        if (line.trim() === '') continue;
-        let served: MaybePromise<Served>;
-        try {
-          served = server.handle(line);
-        } catch (e) {
-          finish(e);
-          return;
-        }
-        if (served instanceof Promise) {
-          busy = true;
-          served.then(
-            (s) => {
-              busy = false;
-              reply(s);
-              pump();
-            },
-            (e: unknown) => finish(e),
-          );
-          return;
-        }
-        reply(served);
-      }
-    };
-    const reply = (s: Served): void => {
-      streams.write(s.reply);
-      if (s.close) finish(null);
-    };
-    const onData = (chunk: string | Buffer): void => {
-      buffer += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
-      pump();
-    };
-    const onEnd = (): void => {
-      ended = true;
-      pump();
-    };
-    input.on('data', onData);
-    input.on('end', onEnd);
-  });
+  const reader = new LineReader(inFd);
+  try {
+    for (;;) {
+      const line = reader.next();
+      if (line === null) return;
+      if (line.trim() === '') continue;
+      const handled = server.handle(line);
+      const served = handled instanceof Promise ? await handled : handled;
+      writeLine(outFd, served.reply);
+      if (served.close) return;
+    }
+  } finally {
+    await subject.close?.();
+  }
 }

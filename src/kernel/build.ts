@@ -5,9 +5,10 @@
  * protocol.
  *
  * Builds are cached in `<cache>/kernel-build/<key>/`, the key a hash of every
- * tree file the compile reads (found with the compiler's -M), of gpuvm-check's
- * C sources, of the compiler and of the flags; a second build of the same
- * inputs is a lookup. The cache root is `defaultCacheDir()`.
+ * tree file the compile reads (found with the compiler's -M; by path within
+ * the tree and content, so an identical copy elsewhere hits the cache), of
+ * gpuvm-check's C sources, of the compiler and of the flags; a second build of
+ * the same inputs is a lookup. The cache root is `defaultCacheDir()`.
  */
 
 import { execFile } from 'node:child_process';
@@ -130,9 +131,10 @@ function runDeps(compiler: Compiler, args: readonly string[]): Promise<{ ok: boo
   });
 }
 
-function hashFiles(hash: ReturnType<typeof createHash>, files: readonly string[]): void {
+/** Hashes each file's path relative to `base` and its content (so a copy of a tree elsewhere has the same key). */
+function hashFiles(hash: ReturnType<typeof createHash>, base: string, files: readonly string[]): void {
   for (const f of files) {
-    hash.update(`\0${f}\0`);
+    hash.update(`\0${relative(base, f)}\0`);
     hash.update(readFileSync(f));
   }
 }
@@ -177,9 +179,8 @@ export async function buildKernelSubject(opts: KernelBuildOptions): Promise<Kern
   const own = ownSources();
   const hash = createHash('sha256');
   hash.update(`gpuvm-kernel-build/1\0${compiler.command}\0${compiler.version}\0${sanitize}\0${optimisation(sanitize).join(' ')}\0`);
-  hash.update(`${tree.root}\0`);
-  hashFiles(hash, treeFiles);
-  hashFiles(hash, own);
+  hashFiles(hash, tree.root, treeFiles);
+  hashFiles(hash, PACKAGE_DIR, own);
   const key = hash.digest('hex').slice(0, 20);
   const cacheRoot = join(opts.cacheDir ?? defaultCacheDir(), 'kernel-build');
   const dir = join(cacheRoot, key);

@@ -8,6 +8,7 @@ import { execSubjectFactory } from '../exec/factory.ts';
 import type { ExecOptions } from '../exec/link.ts';
 import type { SubjectFactory } from '../protocol/types.ts';
 import { buildKernelSubject, type KernelBuild } from './build.ts';
+import { KernelBuildError } from './errors.ts';
 import { parseKernelSpec, subjectArgs } from './spec.ts';
 
 /**
@@ -22,5 +23,10 @@ export async function kernelSubjectFactory(
 ): Promise<{ factory: SubjectFactory; build: KernelBuild }> {
   const parsed = parseKernelSpec(spec);
   const build = await buildKernelSubject({ tree: parsed.tree, sanitize: parsed.sanitize, log });
+  if (parsed.immediate && !build.probes.immediateMode) {
+    throw new KernelBuildError(
+      `subject "${spec}": immediate needs DRM_GPUVM_IMMEDIATE_MODE, which Linux ${build.version.text} does not have (6.18 and newer do)`,
+    );
+  }
   return { factory: execSubjectFactory([build.program, ...subjectArgs(parsed)], options), build };
 }

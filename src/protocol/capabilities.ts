@@ -38,7 +38,7 @@ export function unsupportedUse(command: Command, caps: SubjectCapabilities): str
   if (!caps.commands.includes(command.cmd)) return `command "${command.cmd}"`;
   if (command.cmd !== 'map' && command.cmd !== 'unmap') return null;
   const via = command.via ?? 'ops';
-  if (!caps.via.includes(via)) return `via "${via}"`;
+  if (!caps.via.includes(via)) return command.via === undefined ? 'via "ops" (the mode of a command without via)' : `via "${via}"`;
   if (command.failAt !== undefined && !caps.failAt) return 'failAt';
   if (command.allocFailAt !== undefined && !caps.allocFailAt) return 'allocFailAt';
   return null;
@@ -54,7 +54,7 @@ export function formatCapabilities(caps: SubjectCapabilities): string {
   const flag = (on: boolean, name: string): string => (on ? name : `no ${name}`);
   return [
     `commands ${caps.commands.join(', ')}`,
-    `via ${caps.via.join(', ')}`,
+    `via ${caps.via.length === 0 ? 'none' : caps.via.join(', ')}`,
     flag(caps.failAt, 'failAt'),
     flag(caps.allocFailAt, 'allocFailAt'),
     flag(caps.accounting, 'accounting'),

@@ -29,6 +29,11 @@ function lastLine(stderr: readonly string[]): string {
   return last === undefined ? '' : `; its last line of standard error: ${JSON.stringify(shortenLine(last))}`;
 }
 
+/** How a process ended: `was killed by signal SIGSEGV`, `exited with status 1`, or `closed its standard output`. */
+export function describeEnd(code: number | null, signal: string | null): string {
+  return signal !== null ? `was killed by signal ${signal}` : code !== null ? `exited with status ${code}` : 'closed its standard output';
+}
+
 /** A subject process failed while the harness waited for a reply. */
 export abstract class SubjectFailure extends Error {
   abstract readonly invariant: SubjectFailureName;
@@ -50,8 +55,7 @@ export class SubjectCrashedError extends SubjectFailure {
   readonly signal: string | null;
   readonly stderr: readonly string[];
   constructor(request: string, code: number | null, signal: string | null, stderr: readonly string[]) {
-    const how = signal !== null ? `was killed by signal ${signal}` : `exited with status ${code ?? '?'}`;
-    super(`the subject process ${how} before replying to the ${request} request${lastLine(stderr)}`, request, stderrDetails(stderr));
+    super(`the subject process ${describeEnd(code, signal)} before replying to the ${request} request${lastLine(stderr)}`, request, stderrDetails(stderr));
     this.name = 'SubjectCrashedError';
     this.code = code;
     this.signal = signal;
@@ -86,9 +90,7 @@ export class SubjectProtocolError extends SubjectFailure {
   readonly line: string;
   constructor(request: string, field: string, reason: string, line: string) {
     const where = field === '' ? '' : ` field "${field}":`;
-    super(`bad reply to the ${request} request:${where} ${reason}; reply: ${shortenLine(line)}`, request, [
-      `Reply line: ${shortenLine(line)}`,
-    ]);
+    super(`bad reply to the ${request} request:${where} ${reason}; reply: ${shortenLine(line)}`, request, []);
     this.name = 'SubjectProtocolError';
     this.field = field;
     this.reason = reason;
@@ -105,7 +107,7 @@ export class SubjectStartError extends Error {
   readonly program: string;
   readonly reason: string;
   constructor(program: string, reason: string) {
-    super(`subject program ${program}: ${reason}`);
+    super(`subject program "${program}": ${reason}`);
     this.name = 'SubjectStartError';
     this.program = program;
     this.reason = reason;

@@ -12,6 +12,7 @@
 
 import { decodeCommandValue, parseU64, toJsonCommand, toJsonObservation, toJsonSnapshot, toJsonTraceHeader, type JsonObject } from './codec.ts';
 import { decodeTraceValue } from './codec.ts';
+import { TraceInputError } from './errors.ts';
 import {
   COMMAND_KINDS,
   ERRNOS,
@@ -357,6 +358,12 @@ export function decodeResetReply(json: Obj): string | null {
   return typeof m === 'string' && m !== '' ? m : 'the subject could not set up the VM (no message)';
 }
 
+/** The optional `snapshot` of a successful `reset` reply (the state after the reset), or null. Throws `WireError`. */
+export function decodeResetSnapshot(json: Obj): Snapshot | null {
+  const s = json['snapshot'];
+  return s === undefined || s === null ? null : decodeSnapshot(s);
+}
+
 /** What an `exec` reply says: the command's results, or that the subject threw. */
 export type ExecReply =
   | {
@@ -430,7 +437,7 @@ export const CLOSE_REQUEST = '{"req":"close"}';
 /** A request as a subject reads it. */
 export type Request =
   | { readonly req: 'hello'; readonly protocol: unknown }
-  | { readonly req: 'reset'; readonly header: TraceHeader }
+  | { readonly req: 'reset'; readonly header: TraceHeader | null; readonly problem: string | null }
   | { readonly req: 'exec'; readonly index: number; readonly command: Command }
   | { readonly req: 'snapshot' }
   | { readonly req: 'close' }
@@ -439,8 +446,10 @@ export type Request =
 /**
  * Reads one request line. `declared` is the object ids of the current run
  * (from the last `reset`), against which an `exec`'s command is checked.
- * Throws `WireError` (or the codec's `TraceInputError` for a bad header or
- * command, labelled with the request).
+ * A `reset` whose header the codec rejects comes back with `header: null`
+ * and the reason in `problem` (the subject answers it `ok: false`). Throws
+ * `WireError` (or the codec's `TraceInputError` for a bad command, labelled
+ * with the request).
  */
 export function decodeRequest(line: string, declared: ReadonlySet<BoId>): Request {
   let json: unknown;
@@ -455,8 +464,14 @@ export function decodeRequest(line: string, declared: ReadonlySet<BoId>): Reques
     case 'hello':
       return { req, protocol: o['protocol'] };
     case 'reset': {
-      const t = decodeTraceValue({ format: TRACE_FORMAT, vm: o['vm'], objects: o['objects'], commands: [] }, 'reset request');
-      return { req, header: { vm: t.vm, objects: t.objects } };
+      // A header that cannot be set up (a reserved node outside the VM, ...) is answered `ok: false`, not refused.
+      try {
+        const t = decodeTraceValue({ format: TRACE_FORMAT, vm: o['vm'], objects: o['objects'], commands: [] }, 'reset request');
+        return { req, header: { vm: t.vm, objects: t.objects }, problem: null };
+      } catch (e) {
+        if (!(e instanceof TraceInputError)) throw e;
+        return { req, header: null, problem: e.message };
+      }
     }
     case 'exec': {
       const index = int(o['index'], 'index');
@@ -499,9 +514,10 @@ export function helloReply(name: string, capabilities: SubjectCapabilities): str
   });
 }
 
-/** The `reset` reply line: ok, or the reason the VM could not be set up. */
-export function resetReply(message: string | null): string {
-  return message === null ? '{"reply":"reset","ok":true}' : JSON.stringify({ reply: 'reset', ok: false, message });
+/** The `reset` reply line: ok (with the snapshot after it, when given), or the reason the VM could not be set up. */
+export function resetReply(message: string | null, snapshot?: Snapshot): string {
+  if (message !== null) return JSON.stringify({ reply: 'reset', ok: false, message });
+  return snapshot === undefined ? '{"reply":"reset","ok":true}' : JSON.stringify({ reply: 'reset', ok: true, snapshot: toJsonSnapshot(snapshot) });
 }
 
 /** The `exec` reply line with the command's results (`accounting` written when not undefined). */

@@ -17,6 +17,7 @@ import type { Trace } from '../protocol/types.ts';
 import { formatZooTable, zooJson } from './table.ts';
 import { runZoo, selectFaults, type FaultSummary } from './zoo.ts';
 import { faultModulePath } from './catalog.ts';
+import { STEP_TIMEOUT_FLAG, subjectOptions } from '../cli/subject.ts';
 
 export const ZOO_USAGE = `Usage: gpuvm-check zoo [FAULT...] [options]
 
@@ -29,6 +30,9 @@ Options:
   --seeds K      number of seeds, N .. N+K-1 (default 5)
   --budget T     time budget of one campaign (default 10s)
   --save DIR     write each fault's shortest minimised trace to DIR/<id>.json
+  --serve        run each fault as a subject program over the subject protocol
+                 (exec:gpuvm-check serve --subject bench/faults/X.ts)
+  --step-timeout D  with --serve: time limit of one request (default 10s)
   --json         print the report as one JSON object on the last line
   -h, --help     this help
 
@@ -39,6 +43,8 @@ const FLAGS: readonly FlagSpec[] = [
   { name: 'seeds', kind: 'count' },
   { name: 'budget', kind: 'duration' },
   { name: 'save', kind: 'string' },
+  { name: 'serve', kind: 'boolean' },
+  STEP_TIMEOUT_FLAG,
   { name: 'json', kind: 'boolean' },
 ];
 
@@ -74,6 +80,7 @@ export async function zooCommand(argv: readonly string[], io: Io): Promise<numbe
       seeds,
       budgetMs,
       only,
+      ...(flagBoolean(args, 'serve') ? { serve: subjectOptions(args) } : {}),
       onCampaign: (fault, r) => {
         const what = r.detected
           ? `${r.invariant} after ${r.runsToFailure} runs, ${Math.round(r.timeMs ?? 0)} ms, minimised to ${r.minimized?.commands.length ?? '?'} commands`

@@ -6,8 +6,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
-import { importModuleFile, OWN_MODULE_EXTENSION } from '../module-loader.ts';
-import { resolveSubject } from '../subjects.ts';
+import { importModuleFile, OWN_MODULE_EXTENSION, PACKAGE_ROOT } from '../module-loader.ts';
+import { execSubjectFactory, resolveSubject } from '../subjects.ts';
+import { closeExecSubjects } from '../exec/factory.ts';
 import type { SubjectFactory, Trace } from '../protocol/types.ts';
 import { FAULTS, faultModulePath, type FaultEntry } from './catalog.ts';
 import { runFaultCampaign, type FaultCampaignResult } from './run-fault.ts';
@@ -23,6 +24,12 @@ export interface ZooOptions {
   readonly root?: string;
   /** Called after each campaign. */
   readonly onCampaign?: (fault: FaultEntry, result: FaultCampaignResult) => void;
+  /**
+   * Run each fault as a subject program through the subject protocol
+   * (`exec:gpuvm-check serve --subject bench/faults/X.ts`) instead of in
+   * process, with this time limit per request (ms); absent: in process.
+   */
+  readonly serve?: { readonly stepTimeoutMs?: number };
 }
 
 /** The summary of one fault over all seeds. */
@@ -79,12 +86,27 @@ export function selectFaults(only: readonly string[] | undefined): readonly Faul
   });
 }
 
+/** The command line that serves a fault over the subject protocol: `node bin/gpuvm-check.mjs serve --subject FILE`. */
+export function serveFaultArgv(fault: FaultEntry, root?: string): string[] {
+  const base = root ?? fileURLToPath(new URL('../../', import.meta.url));
+  return [
+    process.execPath,
+    resolve(PACKAGE_ROOT, 'bin/gpuvm-check.mjs'),
+    'serve',
+    '--subject',
+    resolve(base, faultModulePath(fault.id, OWN_MODULE_EXTENSION)),
+  ];
+}
+
 /**
  * Loads a fault module's default-exported `SubjectFactory`: from `root` (default:
  * the repository, or the package's `dist/` when the harness runs compiled) the
  * module `bench/faults/<id>` in the form the harness runs in (`.ts` or `.js`).
+ * With `serve`, a factory of subjects served by `gpuvm-check serve` in a
+ * process of its own.
  */
-export async function loadFault(fault: FaultEntry, root?: string): Promise<SubjectFactory> {
+export async function loadFault(fault: FaultEntry, root?: string, serve?: ZooOptions['serve']): Promise<SubjectFactory> {
+  if (serve !== undefined) return execSubjectFactory(serveFaultArgv(fault, root), serve);
   const base = root ?? fileURLToPath(new URL('../../', import.meta.url));
   const file = resolve(base, faultModulePath(fault.id, OWN_MODULE_EXTENSION));
   const mod = await importModuleFile(file);
@@ -127,7 +149,7 @@ export async function runZoo(opts: ZooOptions): Promise<ZooReport> {
   const model = await resolveSubject('builtin:model');
   const summaries: FaultSummary[] = [];
   for (const fault of selectFaults(opts.only)) {
-    const factory = await loadFault(fault, opts.root);
+    const factory = await loadFault(fault, opts.root, opts.serve);
     const campaigns: FaultCampaignResult[] = [];
     for (const seed of opts.seeds) {
       const r = await runFaultCampaign({ subjectFactory: factory, modelFactory: model, seed, budgetMs: opts.budgetMs });
@@ -135,6 +157,7 @@ export async function runZoo(opts: ZooOptions): Promise<ZooReport> {
       opts.onCampaign?.(fault, r);
     }
     summaries.push(summarize(fault, campaigns));
+    if (opts.serve !== undefined) await closeExecSubjects(); // this fault's subject processes
   }
   return {
     seeds: opts.seeds,

@@ -18,9 +18,9 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Run `gpuvm-check ...args` with the repository as working directory (unless `cwd` is given). */
-export function runCli(args: readonly string[], cwd = REPO): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+/** Run `gpuvm-check ...args` with the repository as working directory (unless `cwd` is given), `input` on its standard input. */
+export function runCli(args: readonly string[], cwd = REPO, input?: string): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000, ...(input === undefined ? {} : { input }) });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

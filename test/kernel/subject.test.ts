@@ -95,6 +95,14 @@ for (const version of ['6.12', '7.3']) {
       expect(caps).toMatchObject({ via: ['ops', 'steps'], failAt: true, allocFailAt: true, accounting: true });
     }, 120_000);
 
+    if (version === '6.12') {
+      it('refuses ?immediate: the tree has no immediate mode', async () => {
+        await expect(kernelSubjectFactory(`${spec}?immediate`, {}, () => {})).rejects.toThrow(
+          /immediate needs DRM_GPUVM_IMMEDIATE_MODE, which Linux 6\.12\.\d+ does not have/,
+        );
+      }, 120_000);
+    }
+
     for (const immediate of version === '7.3' ? [false, true] : [false]) {
       it(`matches the TypeScript driver command for command${immediate ? ' in an immediate-mode VM' : ''}`, async () => {
         const { factory } = await kernelSubjectFactory(`${spec}${immediate ? '?immediate' : ''}`, {}, () => {});

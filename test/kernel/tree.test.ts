@@ -127,7 +127,7 @@ describe('gpuvm-check kernel', () => {
 
   it('a missing action, an unknown one or a missing --tree is bad usage', async () => {
     expect((await runCli(['kernel'])).status).toBe(2);
-    expect((await runCli(['kernel', 'make'])).stderr).toMatch(/kernel: unknown action 'make' \(use: build\)/);
+    expect((await runCli(['kernel', 'make'])).stderr).toMatch(/kernel: unknown action 'make' \(use: build, zoo\)/);
     expect((await runCli(['kernel', 'build'])).stderr).toMatch(/--tree PATH is required/);
   });
 

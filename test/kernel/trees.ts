@@ -5,10 +5,11 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fetchedTreeDir } from '../../src/kernel/spec.ts';
+import { TreeCopy as KernelTreeCopy } from '../../src/kernel/tree-copy.ts';
 
 /** The versions CI tests. */
 export const VERSIONS = ['6.12', '7.3'] as const;
@@ -26,13 +27,21 @@ function hasCompiler(): boolean {
   return r.error === undefined && r.status === 0;
 }
 
-/** Why the tests of `version` cannot run here, or null when they can. */
+/**
+ * Why the tests of `version` cannot run here, or null when they can. With
+ * GPUVM_CHECK_REQUIRE_KERNEL=1 (CI) a missing tree or compiler is an error
+ * instead: there the kernel tests never skip.
+ */
 export function skipReason(version: string): string | null {
-  if (!hasCompiler()) return 'no C compiler (install gcc or set CC)';
-  if (treeOf(version) === null) {
-    return `no kernel tree at ${fetchedTreeDir(version)} (fetch it with scripts/fetch-kernel-trees.sh ${version})`;
+  let reason: string | null = null;
+  if (!hasCompiler()) reason = 'no C compiler (install gcc or set CC)';
+  else if (treeOf(version) === null) {
+    reason = `no kernel tree at ${fetchedTreeDir(version)} (fetch it with scripts/fetch-kernel-trees.sh ${version})`;
   }
-  return null;
+  if (reason !== null && process.env['GPUVM_CHECK_REQUIRE_KERNEL'] === '1') {
+    throw new Error(`GPUVM_CHECK_REQUIRE_KERNEL=1 but the kernel tests cannot run: ${reason}`);
+  }
+  return reason;
 }
 
 /** A describe title that carries the skip reason when there is one. */
@@ -41,45 +50,25 @@ export function titled(version: string, title: string): string {
   return reason === null ? `${title} (Linux ${version})` : `${title} (Linux ${version}) -- SKIPPED: ${reason}`;
 }
 
-/** The files of a tree the kernel subject's build reads. */
-const BUILD_FILES = ['Makefile', 'drivers/gpu/drm/drm_gpuvm.c', 'include/drm/drm_gpuvm.h', 'tools/include', 'tools/lib/rbtree.c'];
-
 /**
- * A scratch copy of the build's files of `version`'s tree in a temporary
- * directory, for tests that edit drm_gpuvm.c or its header. Never inside the
- * repository. `edit` rewrites a file of the copy.
+ * A scratch copy of `version`'s tree (src/kernel/tree-copy.ts) with `edit`:
+ * replaces `find` (which must occur exactly `count` times, default 1) by
+ * `replace` in a file of the copy, and throws when it does not, so an edit
+ * that no longer applies to a new tree is caught.
  */
-export class TreeCopy {
-  readonly root: string;
-
+export class TreeCopy extends KernelTreeCopy {
   constructor(version: string) {
     const from = treeOf(version);
     if (from === null) throw new Error(`no tree for ${version}`);
-    this.root = join(mkdtempSync(join(tmpdir(), 'gpuvm-check-tree-')), `linux-${version}`);
-    for (const rel of BUILD_FILES) {
-      mkdirSync(dirname(join(this.root, rel)), { recursive: true });
-      cpSync(join(from, rel), join(this.root, rel), { recursive: true });
-    }
+    super(from);
   }
 
-  read(rel: string): string {
-    return readFileSync(join(this.root, rel), 'utf8');
-  }
-
-  /**
-   * Replaces `find` (which must occur exactly `count` times, default 1) by
-   * `replace` in the copy's file `rel`; throws when it does not, so an edit
-   * that no longer applies to a new tree is caught.
-   */
   edit(rel: string, find: string | RegExp, replace: string, count = 1): void {
     const text = this.read(rel);
-    const hits = typeof find === 'string' ? text.split(find).length - 1 : [...text.matchAll(new RegExp(find.source, find.flags.includes('g') ? find.flags : `${find.flags}g`))].length;
+    const re = typeof find === 'string' ? null : new RegExp(find.source, find.flags.includes('g') ? find.flags : `${find.flags}g`);
+    const hits = re === null ? text.split(find as string).length - 1 : [...text.matchAll(re)].length;
     if (hits !== count) throw new Error(`${rel}: expected ${count} occurrence(s) of ${String(find)}, found ${hits}`);
-    writeFileSync(join(this.root, rel), typeof find === 'string' ? text.split(find).join(replace) : text.replace(new RegExp(find.source, find.flags.includes('g') ? find.flags : `${find.flags}g`), replace));
-  }
-
-  remove(): void {
-    rmSync(dirname(this.root), { recursive: true, force: true });
+    this.write(rel, re === null ? text.split(find as string).join(replace) : text.replace(re, replace));
   }
 }
 
