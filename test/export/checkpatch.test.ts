@@ -11,7 +11,7 @@ import { describe, expect, test } from 'vitest';
 import { exportKunit } from '../../src/export/kunit.ts';
 import { resolveTree } from '../../src/export/variant.ts';
 import { skipReason, titled, treeOf } from '../kernel/trees.ts';
-import { hasPerl, wholeCorpus } from './helpers.ts';
+import { findingsInputs, hasPerl, wholeCorpus } from './helpers.ts';
 
 function checkpatch(tree: string, text: string): { status: number | null; out: string } {
   const dir = mkdtempSync(join(tmpdir(), 'gpuvm-checkpatch-'));
@@ -29,11 +29,11 @@ for (const version of ['6.12', '7.3'] as const) {
   const reason = skipReason(version) ?? (hasPerl() ? null : 'no perl (checkpatch.pl needs it)');
   describe.skipIf(reason !== null)(reason === null ? titled(version, 'checkpatch') : `checkpatch (Linux ${version}) -- SKIPPED: ${reason}`, () => {
     test(
-      "checkpatch --strict reports nothing on the exported corpus",
+      "checkpatch --strict reports nothing on the exported corpus and findings",
       async () => {
         const tree = treeOf(version) as string;
         const { variant } = await resolveTree(tree);
-        const r = checkpatch(tree, exportKunit(wholeCorpus(), { variant, license: version === '6.12' ? 'GPL-2.0-only' : undefined }));
+        const r = checkpatch(tree, exportKunit([...wholeCorpus(), ...findingsInputs(version)], { variant, license: version === '6.12' ? 'GPL-2.0-only' : undefined }));
         expect(r.out).toMatch(/total: 0 errors, 0 warnings, 0 checks, \d+ lines checked/);
         expect(r.status).toBe(0);
       },

@@ -3,7 +3,7 @@
  * out of an exported file, the trees and tools the tree tests need.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { decodeTrace } from '../../src/protocol/index.ts';
 import type { ExportInput } from '../../src/export/kunit.ts';
@@ -32,6 +32,11 @@ export function caseText(source: string, name: string): string {
   if (start < 0) throw new Error(`no case ${name}`);
   const end = source.indexOf('\n}\n', start);
   return source.slice(start, end + 3);
+}
+
+/** The upstream findings of `version` (kernel/findings/VERSION/), none when there are none. */
+export function findingsInputs(version: string): ExportInput[] {
+  return existsSync(join(REPO, 'kernel/findings', version)) ? corpusInputs(`kernel/findings/${version}`) : [];
 }
 
 /** Whether perl runs here (checkpatch needs it). */

@@ -20,7 +20,7 @@ import { commonFlags, KERNEL_DIR } from '../../src/kernel/probes.ts';
 import { resolveTree } from '../../src/export/variant.ts';
 import { compareCases, harnessVerdicts } from '../../src/export/verify.ts';
 import { scratchCache, skipReason, titled, TreeCopy, treeOf } from '../kernel/trees.ts';
-import { corpusInputs, REPO, wholeCorpus } from './helpers.ts';
+import { corpusInputs, findingsInputs, REPO, wholeCorpus } from './helpers.ts';
 
 const TIMEOUT = 240_000;
 const copies: TreeCopy[] = [];
@@ -49,14 +49,17 @@ const KNOWN: Record<string, Record<string, number | null>> = {
 for (const version of ['6.12', '7.3'] as const) {
   describe.skipIf(skipReason(version) !== null)(titled(version, 'the regression corpus as KUnit cases in userspace'), () => {
     test(
-      'every case agrees with the harness; the upstream findings fail at their command, everything else passes',
+      'the corpus and the upstream findings: every case agrees with the harness, the corpus passes but for its known findings, nothing crashes',
       async () => {
-        const inputs = wholeCorpus();
+        const corpus = wholeCorpus();
+        const findings = findingsInputs(version);
+        const inputs = [...corpus, ...findings];
         const { r, run, names } = await runCorpus(treeOf(version) as string, inputs);
         expect(run.warnings).toEqual([]);
         expect(run.cases.map((c) => c.name)).toEqual(names);
+        expect(run.cases.flatMap((c) => c.failures.filter((f) => f.kind === 'crash').map((f) => [c.name, f.text]))).toEqual([]);
         const known = KNOWN[version] as Record<string, number | null>;
-        for (const c of run.cases) {
+        for (const c of run.cases.slice(0, corpus.length)) {
           const k = known[c.name];
           if (k === undefined) expect([c.name, c.status, c.failures]).toEqual([c.name, 'pass', []]);
           else if (k === null) expect([c.name, c.status]).toEqual([c.name, 'skip']);
@@ -66,9 +69,13 @@ for (const version of ['6.12', '7.3'] as const) {
         const verdicts = await harnessVerdicts(inputs, r.tree as NonNullable<typeof r.tree>);
         const compared = compareCases(inputs, names, verdicts, run.cases, r.variant);
         expect(compared.filter((c) => !c.agrees)).toEqual([]);
-        expect(compared.filter((c) => c.harness.status === 'fail').map((c) => c.name).sort()).toEqual(
+        expect(compared.slice(0, corpus.length).filter((c) => c.harness.status === 'fail').map((c) => c.name).sort()).toEqual(
           Object.entries(known).filter(([, k]) => k !== null).map(([n]) => n).sort(),
         );
+        // Every finding the harness fails fails here at its command (those a KUnit test cannot see aside).
+        for (const c of compared.slice(corpus.length)) {
+          if (c.harness.status === 'fail' && c.kunit?.status === 'fail') expect([c.name, c.kunit.failedCommand]).toEqual([c.name, c.harness.step]);
+        }
       },
       TIMEOUT,
     );
@@ -161,13 +168,15 @@ describe.skipIf(skipReason('7.3') !== null)(titled('7.3', 'the exported test aga
   );
 
   test(
-    'under AddressSanitizer and UBSan the corpus gives the same outcome',
+    'under AddressSanitizer and UBSan the corpus and the findings give the same outcome, with no report',
     async () => {
-      const inputs = wholeCorpus();
-      const { run } = await runCorpus(treeOf('7.3') as string, inputs, true);
+      const corpus = wholeCorpus();
+      const { run: plain } = await runCorpus(treeOf('7.3') as string, [...corpus, ...findingsInputs('7.3')]);
+      const { run } = await runCorpus(treeOf('7.3') as string, [...corpus, ...findingsInputs('7.3')], true);
       expect(run.stderr).not.toMatch(/AddressSanitizer|runtime error/);
-      const failing = run.cases.filter((c) => c.status !== 'pass').map((c) => [c.name, c.status, c.failedCommand]);
-      expect(failing).toEqual([
+      expect(run.cases.flatMap((c) => c.failures.filter((f) => f.kind === 'crash'))).toEqual([]);
+      expect(run.cases.map((c) => [c.name, c.status, c.failedCommand])).toEqual(plain.cases.map((c) => [c.name, c.status, c.failedCommand]));
+      expect(run.cases.slice(0, corpus.length).filter((c) => c.status !== 'pass').map((c) => [c.name, c.status, c.failedCommand])).toEqual([
         ['drm_test_gpuvm_find_closed_windows', 'skip', null],
         ['drm_test_gpuvm_zero_length_range', 'fail', 0],
       ]);
