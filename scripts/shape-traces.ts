@@ -4,8 +4,8 @@
  * repository's top: `npx tsx scripts/shape-traces.ts`):
  *
  * - corpus/cases/case-NN-*.json: the fifteen old/req/new diagrams of the
- *   drm_gpuvm kernel-doc ("Split and Merge"), as test/gpuvm/documented-cases
- *   has them: one existing VA, then the request (ops mode).
+ *   drm_gpuvm kernel-doc ("Split and Merge"), the traces of the conformance
+ *   battery (src/exec/conform-battery.ts): one existing VA, then the request.
  * - corpus/igt/munmap-style-unbind-*.json: xe_vm's munmap-style-unbind
  *   shapes (test/gpuvm/xe-vm-shapes): the binds, the unbind (ops mode),
  *   then the hole bound again (steps mode).
@@ -18,52 +18,27 @@
 
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { caseTraces } from '../src/exec/conform-battery.ts';
 import { encodeTrace, type Command, type Trace } from '../src/protocol/index.ts';
 
-const U = 0x1000n;
-const B = 0x100000n;
-const N = 0x40000n;
-const M = 0x900000n;
-const at = (u: number): bigint => B + BigInt(u) * U;
-const len = (u: number): bigint => BigInt(u) * U;
-const n = (k: number): bigint => N + BigInt(k) * U;
-const A = 1;
-const BO_B = 2;
-
-interface Case {
-  readonly name: string;
-  readonly old: { from: number; units: number; bo: number | null; offset: bigint };
-  readonly req: { from: number; units: number; bo: number | null; offset: bigint };
-}
-
-const CASES: readonly Case[] = [
-  { name: 'case-01-identical', old: { from: 0, units: 2, bo: A, offset: n(0) }, req: { from: 0, units: 2, bo: A, offset: n(0) } },
-  { name: 'case-02-other-offset', old: { from: 0, units: 2, bo: A, offset: n(0) }, req: { from: 0, units: 2, bo: A, offset: M } },
-  { name: 'case-03-other-object', old: { from: 0, units: 2, bo: A, offset: n(0) }, req: { from: 0, units: 2, bo: BO_B, offset: n(0) } },
-  { name: 'case-04-left-subset', old: { from: 0, units: 1, bo: A, offset: n(0) }, req: { from: 0, units: 2, bo: A, offset: n(0) } },
-  { name: 'case-05-left-aligned-other', old: { from: 0, units: 2, bo: A, offset: n(0) }, req: { from: 0, units: 1, bo: BO_B, offset: n(0) } },
-  { name: 'case-06-left-aligned-contiguous', old: { from: 0, units: 2, bo: A, offset: n(0) }, req: { from: 0, units: 1, bo: A, offset: n(0) } },
-  { name: 'case-07-right-aligned-other', old: { from: 0, units: 2, bo: A, offset: n(0) }, req: { from: 1, units: 1, bo: BO_B, offset: M } },
-  { name: 'case-08-right-aligned-contiguous', old: { from: 0, units: 2, bo: A, offset: n(0) }, req: { from: 1, units: 1, bo: A, offset: n(1) } },
-  { name: 'case-09-overlap-end-other', old: { from: 0, units: 2, bo: A, offset: n(0) }, req: { from: 1, units: 2, bo: BO_B, offset: M } },
-  { name: 'case-10-overlap-end-contiguous', old: { from: 0, units: 2, bo: A, offset: n(0) }, req: { from: 1, units: 2, bo: A, offset: n(1) } },
-  { name: 'case-11-centered-other', old: { from: 0, units: 3, bo: A, offset: n(0) }, req: { from: 1, units: 1, bo: BO_B, offset: M } },
-  { name: 'case-12-centered-contiguous', old: { from: 0, units: 3, bo: A, offset: n(0) }, req: { from: 1, units: 1, bo: A, offset: n(1) } },
-  { name: 'case-13-right-subset', old: { from: 1, units: 1, bo: A, offset: n(1) }, req: { from: 0, units: 2, bo: A, offset: n(0) } },
-  { name: 'case-14-centered-subset', old: { from: 1, units: 1, bo: A, offset: n(1) }, req: { from: 0, units: 3, bo: A, offset: n(0) } },
-  { name: 'case-15-overlap-start-other', old: { from: 1, units: 2, bo: A, offset: n(0) }, req: { from: 0, units: 2, bo: BO_B, offset: M } },
+/** The file names of the documented cases, in the kernel-doc's order. */
+const CASE_NAMES: readonly string[] = [
+  'case-01-identical',
+  'case-02-other-offset',
+  'case-03-other-object',
+  'case-04-left-subset',
+  'case-05-left-aligned-other',
+  'case-06-left-aligned-contiguous',
+  'case-07-right-aligned-other',
+  'case-08-right-aligned-contiguous',
+  'case-09-overlap-end-other',
+  'case-10-overlap-end-contiguous',
+  'case-11-centered-other',
+  'case-12-centered-contiguous',
+  'case-13-right-subset',
+  'case-14-centered-subset',
+  'case-15-overlap-start-other',
 ];
-
-function caseTrace(c: Case): Trace {
-  const map = (x: Case['old']): Command => ({ cmd: 'map', addr: at(x.from), range: len(x.units), bo: x.bo, offset: x.offset });
-  return {
-    format: 'gpuvm-trace/1',
-    vm: { start: 0n, range: 1n << 32n, reserve: { addr: 0n, range: U } },
-    objects: [{ bo: A }, { bo: BO_B }],
-    commands: [map(c.old), map(c.req)],
-    meta: { source: 'drm_gpuvm kernel-doc, Split and Merge', case: Number(c.name.slice(5, 7)) },
-  };
-}
 
 const BASE = 0x1a00000n;
 const PAGE = 0x1000n;
@@ -124,7 +99,10 @@ function shapeTrace(s: Shape, style: 'munmap' | 'mmap'): Trace {
 const root = join(import.meta.dirname, '..', 'corpus');
 mkdirSync(join(root, 'cases'), { recursive: true });
 mkdirSync(join(root, 'igt'), { recursive: true });
-for (const c of CASES) writeFileSync(join(root, 'cases', `${c.name}.json`), encodeTrace(caseTrace(c)));
+caseTraces().forEach(({ trace }, i) => {
+  const withMeta: Trace = { ...trace, meta: { source: 'drm_gpuvm kernel-doc, Split and Merge', case: i + 1 } };
+  writeFileSync(join(root, 'cases', `${CASE_NAMES[i] as string}.json`), encodeTrace(withMeta));
+});
 for (const s of SHAPES) {
   writeFileSync(join(root, 'igt', `munmap-style-unbind-${s.name}.json`), encodeTrace(shapeTrace(s, 'munmap')));
   writeFileSync(join(root, 'igt', `mmap-style-bind-${s.name}.json`), encodeTrace(shapeTrace(s, 'mmap')));

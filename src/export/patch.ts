@@ -206,7 +206,6 @@ export function makePatch(opts: PatchOptions): string {
   const stat = diffs.map((d) => ` ${d.path.padEnd(width)} | ${String(d.added + d.removed).padStart(5)} ${'+'.repeat(Math.min(40, d.added))}${'-'.repeat(Math.min(20, d.removed))}`);
   const added = diffs.reduce((n, d) => n + d.added, 0);
   const removed = diffs.reduce((n, d) => n + d.removed, 0);
-  const created = changes.filter((c) => c.before === null).length;
   const summary = ` ${diffs.length} file${diffs.length === 1 ? '' : 's'} changed, ${added} insertion${added === 1 ? '' : 's'}(+)${removed > 0 ? `, ${removed} deletion${removed === 1 ? '' : 's'}(-)` : ''}`;
 
   const body = [

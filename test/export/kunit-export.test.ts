@@ -91,7 +91,7 @@ describe('the file', () => {
 });
 
 describe('expected values of the documented cases', () => {
-  test('case 11: a centered request of another object splits the VA in a head and a tail at n+2', () => {
+  test('case 11: a centered request of another (external) object splits the VA in a head and a tail at n+2', () => {
     const body = caseText(exportKunit(one('corpus/cases', 'case-11-centered-other'), { variant: V73 }), 'drm_test_gpuvm_case_11_centered_other');
     expect(body).toContain(
       [
@@ -114,7 +114,7 @@ describe('expected values of the documented cases', () => {
         '\t};',
         '\tstatic const struct gpuvm_test_vm_bo bos1[] = {',
         '\t\t{ .bo = 1, .refs = 2 },',
-        '\t\t{ .bo = 2, .refs = 1 },',
+        '\t\t{ .bo = 2, .refs = 1, .extobj = 1 },',
         '\t\t{ }',
         '\t};',
       ].join('\n'),
@@ -122,10 +122,10 @@ describe('expected values of the documented cases', () => {
     expect(body).toContain(
       [
         '\t/* vm 0x0+0x100000000, reserve 0x0+0x1000 */',
-        '\t/* objects bo1, bo2 */',
+        '\t/* objects bo1, bo2 (external) */',
         '\tgpuvm_test_setup(t, 0x0, 0x100000000, 0x0, 0x1000, 2);',
         '\tgpuvm_test_add_object(t, 1, false);',
-        '\tgpuvm_test_add_object(t, 2, false);',
+        '\tgpuvm_test_add_object(t, 2, true);',
         '',
         '\t/* 0. map 0x100000+0x3000 -> bo1 @0x40000 */',
         '\tgpuvm_test_map(t, GPUVM_TEST_OPS, 0x100000, 0x3000, 1, 0x40000);',
