@@ -2,10 +2,12 @@
  * `builtin:model`: the reference model, the harness's oracle.
  *
  * A Subject that answers every command of PROTOCOL.md section 3 from the
- * contract alone (SEMANTICS.md sections 2-5 and the brief's "Observations"):
- * a sorted array of VA records, the book-keeping of objects / vm_bos / lists
- * by net effect, and the split/merge rules of section 4 applied VA by VA. It
- * shares no code with `src/gpuvm` and imports only `src/protocol`.
+ * contract alone (SEMANTICS.md sections 2-5 and the brief's "Observations",
+ * and for the VM modes, madvise and deferred cleanup the 7.x kernel-doc of
+ * drm_gpuvm): a sorted array of VA records, the book-keeping of objects /
+ * vm_bos / zombies / lists by net effect, and the split/merge rules of
+ * section 4 applied VA by VA. It shares no code with `src/gpuvm` and imports
+ * only `src/protocol`.
  */
 
 import {
@@ -13,6 +15,7 @@ import {
   type BoUnmapCommand,
   type Command,
   type InsertCommand,
+  type MadviseCommand,
   type MapCommand,
   type Observation,
   type OpRecord,
@@ -22,10 +25,9 @@ import {
   type TraceHeader,
   type UnmapCommand,
   type VaRecord,
-  type Via,
 } from '../src/protocol/index.ts';
-import { Books } from './bookkeeping.ts';
-import { applyPlanPrefix, planMap, planUnmap, type OpsPlan } from './split-merge.ts';
+import { Books, type Modes } from './bookkeeping.ts';
+import { applyMadvise, applyPlanPrefix, planMadvise, planMap, planUnmap, type OpsPlan } from './split-merge.ts';
 import {
   clippedEnd,
   intervalsOverlap,
@@ -54,7 +56,8 @@ export class ReferenceModel implements Subject {
   private geometry: Geometry = { start: 0n, end: 0n, kernel: null };
   /** All VAs, kernel node included, ascending by address. Replaced, never mutated. */
   private vas: VaList = [];
-  private books = new Books([]);
+  private modes: Modes = { immediate: false, resvProtected: false };
+  private books = new Books([], this.modes);
 
   /**
    * Sets up a fresh VM and the trace's objects. Throws for a VM reaching past
@@ -76,7 +79,8 @@ export class ReferenceModel implements Subject {
     }
     this.geometry = { start, end, kernel };
     this.vas = kernel === null ? [] : [kernel];
-    this.books = new Books(header.objects);
+    this.modes = { immediate: header.flags?.immediate === true, resvProtected: header.flags?.resvProtected === true };
+    this.books = new Books(header.objects, this.modes);
   }
 
   /**
@@ -133,23 +137,28 @@ export class ReferenceModel implements Subject {
         return { ok: true, va: this.vas.find((va) => va.addr === command.end) ?? null };
       case 'bo_get':
         this.books.object(command.bo).held++;
-        this.settle();
+        this.settle(false);
         return OK;
-      case 'bo_put': {
+      case 'bo_put':
+      case 'bo_put_deferred': {
+        const deferred = command.cmd === 'bo_put_deferred';
         const o = this.books.object(command.bo);
         if (o.held === 0) return { ok: false, error: 'ENOENT' };
+        if (deferred && !this.modes.immediate) return EINVAL;
         o.held--;
-        this.settle();
+        this.settle(deferred);
         return OK;
       }
       case 'evict':
         this.books.evict(command.bo, command.evict);
         return OK;
-      case 'validate': {
-        const validated = [...this.books.evictList];
-        for (const bo of validated) this.books.evict(bo, false);
-        return { ok: true, validated };
-      }
+      case 'validate':
+        return { ok: true, validated: this.books.validate() };
+      case 'madvise':
+        return this.madvise(command);
+      case 'deferred_cleanup':
+        this.books.cleanup();
+        return OK;
     }
   }
 
@@ -162,24 +171,28 @@ export class ReferenceModel implements Subject {
       kernel: k === null ? null : { addr: k.addr, range: k.range },
       vmBos: this.books.vmBoRecords(this.vas),
       objects: this.books.objectRecords(),
-      evictList: [...this.books.evictList],
-      extobjList: [...this.books.extobjList],
+      evictList: this.books.evictBos(),
+      extobjList: this.books.extobjBos(),
+      deferred: this.books.deferredRecords(),
     };
   }
 
   // -------------------------------------------------------------------------
   // map / unmap
 
+  /** A map; with `defer`, EINVAL first unless the VM is immediate (the driver checks its mode before anything). */
   private map(c: MapCommand): Observation {
     if (c.bo !== null) this.books.object(c.bo);
+    if (c.defer === true && !this.modes.immediate) return EINVAL;
     if (!this.rangeValid(c.addr, c.range) || c.offset + c.range > U64_LIMIT) return EINVAL;
     const plan = planMap(this.vas, { addr: c.addr, range: c.range, bo: c.bo, offset: c.offset });
-    return this.run(plan, c.via ?? 'ops', c.failAt, c.allocFailAt);
+    return this.run(plan, c, c.bo);
   }
 
   private unmap(c: UnmapCommand): Observation {
+    if (c.defer === true && !this.modes.immediate) return EINVAL;
     if (!this.rangeValid(c.addr, c.range)) return EINVAL;
-    return this.run(planUnmap(this.vas, c.addr, c.range), c.via ?? 'ops', c.failAt, c.allocFailAt);
+    return this.run(planUnmap(this.vas, c.addr, c.range), c, null);
   }
 
   /**
@@ -187,19 +200,55 @@ export class ReferenceModel implements Subject {
    * ops mode: allocFailAt k <= n -> ENOMEM; failAt k <= n -> EIO with the first
    * k ops and the VM as before (the driver unwinds). steps mode: failAt k <= n
    * -> EIO with the first k steps, steps 1..k-1 applied. Otherwise all ops apply.
+   * The driver holds a reference on the vm_bo of the object it maps (`holdBo`)
+   * from before the first op to the end. With `defer` (steps mode) every
+   * reference it drops is dropped deferred, one step at a time, so the zombies
+   * queue up in step order and the held vm_bo, if nothing else keeps it, is
+   * the last one.
    */
-  private run(plan: OpsPlan, via: Via, failAt: number | undefined, allocFailAt: number | undefined): Observation {
+  private run(plan: OpsPlan, c: MapCommand | UnmapCommand, holdBo: number | null): Observation {
+    const via = c.via ?? 'ops';
     const n = plan.ops.length;
-    if (allocFailAt !== undefined) {
+    const deferred = c.defer === true;
+    if (c.allocFailAt !== undefined) {
       if (via === 'steps') throw new Error('builtin:model: allocFailAt is only meaningful with via "ops"');
-      if (allocFailAt <= n) return { ok: false, error: 'ENOMEM' };
+      if (c.allocFailAt <= n) return { ok: false, error: 'ENOMEM' };
     }
-    if (failAt !== undefined && failAt <= n) {
-      if (via === 'steps') this.setVas(applyPlanPrefix(this.vas, plan, failAt - 1));
-      return { ok: false, error: 'EIO', ops: plan.ops.slice(0, failAt) };
+    if (deferred && via !== 'steps') throw new Error('builtin:model: defer is only meaningful with via "steps"');
+    const failing = c.failAt !== undefined && c.failAt <= n;
+    const applied = !failing ? n : via === 'steps' ? c.failAt! - 1 : 0;
+    const held = holdBo === null ? null : this.books.object(holdBo);
+    if (held !== null) {
+      held.held++;
+      this.settle(false);
     }
-    this.setVas(applyPlanPrefix(this.vas, plan, n));
+    const base = this.vas;
+    for (let k = deferred ? 1 : applied; k <= applied; k++) {
+      this.vas = applyPlanPrefix(base, plan, k);
+      this.settle(deferred);
+    }
+    if (held !== null) {
+      held.held--;
+      this.settle(deferred);
+    }
+    if (failing) return { ok: false, error: 'EIO', ops: plan.ops.slice(0, c.failAt) };
     return { ok: true, ops: plan.ops };
+  }
+
+  /**
+   * A madvise request (an ops list, applied like an ops-mode map): EINVAL as a
+   * map; allocFailAt k <= n -> ENOMEM; failAt k <= n -> EIO with the first k
+   * ops and nothing changed (unwound); otherwise the split pieces replace the
+   * VAs they come from. Nothing is linked: the pieces have no object.
+   */
+  private madvise(c: MadviseCommand): Observation {
+    if (c.bo !== null) this.books.object(c.bo);
+    if (!this.rangeValid(c.addr, c.range) || c.offset + c.range > U64_LIMIT) return EINVAL;
+    const ops = planMadvise(this.vas, { addr: c.addr, range: c.range, bo: c.bo, offset: c.offset });
+    if (c.allocFailAt !== undefined && c.allocFailAt <= ops.length) return { ok: false, error: 'ENOMEM' };
+    if (c.failAt !== undefined && c.failAt <= ops.length) return { ok: false, error: 'EIO', ops: ops.slice(0, c.failAt) };
+    this.setVas(applyMadvise(this.vas, ops));
+    return { ok: true, ops };
   }
 
   // -------------------------------------------------------------------------
@@ -262,11 +311,12 @@ export class ReferenceModel implements Subject {
 
   private setVas(vas: VaList): void {
     this.vas = vas;
-    this.settle();
+    this.settle(false);
   }
 
-  private settle(): void {
-    this.books.settle(this.vas);
+  /** Settles the books; `deferred`: a vm_bo losing its last reference now becomes a zombie. */
+  private settle(deferred: boolean): void {
+    this.books.settle(this.vas, deferred);
   }
 }
 

@@ -87,6 +87,49 @@ export function planUnmap(vas: VaList, addr: bigint, range: bigint): OpsPlan {
   return { span, ops };
 }
 
+/**
+ * The ops of a madvise request [ra, re) (the kernel-doc of
+ * drm_gpuvm_madvise_ops_create(): split existing mappings at the request's
+ * start or end; no UNMAP; at most two REMAPs and two MAPs; nothing when the
+ * edges already are VA boundaries). A VA is split only when it has no object
+ * and an edge of the request falls strictly inside it: then a REMAP keeps its
+ * parts outside the request (section 4's halves, keep false) and a MAP, right
+ * after it, re-creates its part inside the request. The pieces madvise
+ * creates carry no object, so the MAP is NULL at offset 0: no address changes
+ * its translation. Precondition: map validation passed. Pure.
+ */
+export function planMadvise(vas: VaList, req: MapRequest): OpRecord[] {
+  const ra = req.addr;
+  const re = ra + req.range;
+  const ops: OpRecord[] = [];
+  const { first, last } = overlapSpan(vas, ra, re);
+  for (let i = first; i < last; i++) {
+    const va = vas[i]!;
+    const a = va.addr;
+    const e = vaEnd(va);
+    if (va.bo !== null || (a >= ra && e <= re)) continue;
+    ops.push(cutOp(va, ra, re, false));
+    const start = a > ra ? a : ra;
+    const end = e < re ? e : re;
+    ops.push({ op: 'map', addr: start, range: end - start, bo: null, offset: 0n });
+  }
+  return ops;
+}
+
+/**
+ * The VA list after applying a whole madvise list: each REMAP's old VA
+ * replaced by its halves, each MAP's piece added.
+ */
+export function applyMadvise(vas: VaList, ops: readonly OpRecord[]): VaRecord[] {
+  const gone = new Set<VaRecord>();
+  const added: VaRecord[] = [];
+  for (const op of ops) {
+    if (op.op === 'remap') gone.add(op.unmap.va);
+    added.push(...piecesOf(op));
+  }
+  return [...vas.filter((va) => !gone.has(va)), ...added].sort((x, y) => (x.addr < y.addr ? -1 : x.addr > y.addr ? 1 : 0));
+}
+
 /** The VAs an op leaves behind in place of the one it concerns (a MAP: the new VA). */
 function piecesOf(op: OpRecord): VaRecord[] {
   switch (op.op) {

@@ -41,7 +41,7 @@
  * to equal offsets. A pair that does not overlap has no case (null).
  */
 import type { BoRef, VaRecord } from '../src/protocol/types.ts';
-import { keeps } from './geometry.ts';
+import { keeps, overlaps } from './geometry.ts';
 
 /** The part of a map request the classifier looks at. */
 export interface CaseRequest {
@@ -82,4 +82,37 @@ export function classifyCase(va: VaRecord, req: CaseRequest): number | null {
   if (e === re) return 13;
   if (e < re) return 14;
   return 15;
+}
+
+/**
+ * The madvise cases: how a madvise request [ra, re) meets one existing VA
+ * [a, e) it overlaps (the shapes of drm_gpuvm_madvise_ops_create(); campaigns
+ * count them next to the fifteen map cases).
+ *
+ * | case | VA                  | geometry              | ops for this VA                       |
+ * |------|---------------------|-----------------------|---------------------------------------|
+ * | m1   | without an object   | a < ra, e == re       | REMAP(prev) + MAP [ra, re) (the whole request) |
+ * | m2   | without an object   | a < ra < e < re       | REMAP(prev) + MAP [ra, e)             |
+ * | m3   | without an object   | a == ra, e > re       | REMAP(next) + MAP [ra, re) (the whole request) |
+ * | m4   | without an object   | ra < a < re < e       | REMAP(next) + MAP [a, re)             |
+ * | m5   | without an object   | a < ra, e > re        | REMAP(prev, next) + MAP [ra, re)      |
+ * | m6   | without an object   | ra <= a, e <= re      | none (no edge inside it)              |
+ * | m7   | with an object      | any overlap           | none (madvise leaves it alone)        |
+ *
+ * m1, m3 and m5 are the shapes where the MAP piece is the whole request,
+ * which upstream emits as the request itself (its object and offset).
+ */
+export const MADVISE_CASE_KEYS: readonly string[] = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7'];
+
+/** The madvise case (see the table above) of `va` under the request, or null when they do not overlap. */
+export function classifyMadviseCase(va: VaRecord, req: { readonly addr: bigint; readonly range: bigint }): string | null {
+  const a = va.addr;
+  const e = va.addr + va.range;
+  const ra = req.addr;
+  const re = req.addr + req.range;
+  if (va.range <= 0n || req.range <= 0n || !overlaps(a, e, ra, re)) return null;
+  if (va.bo !== null) return 'm7';
+  if (a < ra) return e === re ? 'm1' : e < re ? 'm2' : 'm5';
+  if (e <= re) return 'm6';
+  return a === ra ? 'm3' : 'm4';
 }

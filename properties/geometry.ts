@@ -87,6 +87,16 @@ export function overlappingVas(
 }
 
 /**
+ * Whether a madvise request [ra, re) splits `va`: a VA without an object (not
+ * the kernel node) that overlaps the request and sticks out of it on at least
+ * one side, so an edge of the request falls strictly inside it.
+ */
+export function madviseSplits(va: VaRecord, ra: bigint, re: bigint): boolean {
+  const e = va.addr + va.range;
+  return va.bo === null && va.kernel !== true && overlaps(va.addr, e, ra, re) && (va.addr < ra || e > re);
+}
+
+/**
  * Section 4's keep relation between an existing VA and a map request: the same
  * non-NULL object at the same VA-to-object translation (a contiguous offset).
  */

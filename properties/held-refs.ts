@@ -1,7 +1,7 @@
 /**
  * The references the harness's driver holds on vm_bos, derived from the
  * command history alone: a successful `bo_get` takes one, a successful
- * `bo_put` drops one (PROTOCOL.md section 3). Used by `vm-bo-refcount`.
+ * `bo_put` or `bo_put_deferred` drops one (PROTOCOL.md section 3). Used by `vm-bo-refcount`.
  */
 import type { BoId, Command, Observation } from '../src/protocol/types.ts';
 
@@ -23,7 +23,7 @@ export function nextHeldRefs(held: HeldRefs, command: Command, observation: Obse
     m.set(command.bo, (held.get(command.bo) ?? 0) + 1);
     return m;
   }
-  if (command.cmd === 'bo_put') {
+  if (command.cmd === 'bo_put' || command.cmd === 'bo_put_deferred') {
     const m = new Map(held);
     const n = (held.get(command.bo) ?? 0) - 1;
     if (n > 0) m.set(command.bo, n);

@@ -13,7 +13,7 @@ export { replayTrace } from './replay.ts';
 export type { PropertyOptions, PropertyResult, PropertyFailure } from './run-property.ts';
 export { runProperty, DEFAULT_MAX_COMMANDS } from './run-property.ts';
 export type { CaseRequest } from './classify-case.ts';
-export { classifyCase, CASE_COUNT, CASE_KEYS } from './classify-case.ts';
+export { classifyCase, classifyMadviseCase, CASE_COUNT, CASE_KEYS, MADVISE_CASE_KEYS } from './classify-case.ts';
 export type { StepContext, StructuralContext, Invariant, StructuralInvariant } from './step-context.ts';
 export { firstViolation } from './step-checker.ts';
 export { ALL_CHECKS, STRUCTURAL_CHECKS } from './invariants/index.ts';

@@ -29,6 +29,8 @@ export type InvariantName =
   | 'va-budget'
   | 'ops-pure'
   | 'op-alloc-balance'
+  | 'madvise-split-only'
+  | 'zombies'
   | 'model-agrees'
   | 'subject-error'
   | 'subject-crashed'
@@ -45,8 +47,9 @@ export type InvariantName =
  */
 export const REPORT_INVARIANTS = ['kernel-warn', 'alloc-leak'] as const satisfies readonly InvariantName[];
 
-/** Checks over the ops list a map / unmap / bo_unmap / prefetch reported. */
+/** Checks over the ops list a map / unmap / bo_unmap / prefetch / madvise reported (madvise's own rules first). */
 export const OP_LEVEL_INVARIANTS = [
+  'madvise-split-only',
   'ops-shape',
   'keep-flag',
   'remap-offsets',
@@ -57,10 +60,16 @@ export const OP_LEVEL_INVARIANTS = [
 /** Checks over the driver's book-keeping (ops and `Accounting`). */
 export const ACCOUNTING_INVARIANTS = ['va-budget', 'op-alloc-balance', 'ops-pure'] as const satisfies readonly InvariantName[];
 
-/** Checks over the snapshot after the command alone (they also run after a subject threw). */
+/**
+ * Checks over the snapshot after the command (they also run after a subject
+ * threw). `zombies` also checks the command's effect on the zombies (freed only
+ * by cleanup, never validated) when there is an observation; it runs before the
+ * vm_bo and list checks, whose failures a zombie bug would otherwise show as.
+ */
 export const STRUCTURAL_INVARIANTS = [
   'no-overlap',
   'kernel-node-untouched',
+  'zombies',
   'vm-bo-unique',
   'vm-bo-refcount',
   'gem-refcount',

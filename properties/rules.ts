@@ -16,15 +16,21 @@ import type { StepRunner } from './step-runner.ts';
 import {
   boundaryDataArb,
   evictDataArb,
+  deferredMapDataArb,
+  deferredUnmapDataArb,
   insertDataArb,
+  madviseDataArb,
   mapDataArb,
   objectDataArb,
   removeDataArb,
   spanDataArb,
   unmapDataArb,
   type BoundaryData,
+  type DeferredMapData,
+  type DeferredUnmapData,
   type EvictData,
   type InsertData,
+  type MadviseData,
   type MapData,
   type ObjectData,
   type RemoveData,
@@ -37,10 +43,13 @@ import {
   resolveBo,
   resolveEndpoint,
   resolveGap,
+  resolveMadviseSpan,
+  resolveObjectVa,
   resolveOffset,
   resolveSpan,
   type ResolveEnv,
 } from './arbitraries/resolve.ts';
+import { GRANULE } from './arbitraries/granule.ts';
 import { kernelOf } from './geometry.ts';
 
 /** What the rules run against: the step runner and the list of commands executed so far. */
@@ -53,6 +62,9 @@ export interface RuleTarget {
 export type RuleModel = Record<string, never>;
 
 const DONE: Promise<void> = Promise.resolve();
+
+/** The span a madvise falls back to when no VA without an object exists: two granules from the VM's start. */
+const FALLBACK_SPAN = { start: { kind: 'slot', slot: 0 }, end: { kind: 'len', len: 2 } } as const;
 
 function objectId(header: TraceHeader, index: number): BoId {
   const objs = header.objects;
@@ -243,6 +255,79 @@ export class ValidateRule extends Rule<Record<string, never>> {
 type AnyRule = fc.AsyncCommand<RuleModel, RuleTarget>;
 
 /**
+ * `madvise`: a split-only request over a span whose ends often fall inside
+ * VAs, mostly with a NULL request as xe passes it; sometimes an injected
+ * failure or an invalid request.
+ */
+export class MadviseRule extends Rule<MadviseData> {
+  resolve(env: ResolveEnv): Command {
+    const d = this.data;
+    const raw = resolveMadviseSpan(env, d.target, FALLBACK_SPAN);
+    const s = d.invalid !== undefined ? makeInvalid(env, raw, d.invalid) : fitToVm(env, raw);
+    const offset = d.invalid === 'offset-overflow' ? U64_LIMIT - 1n : BigInt(d.offset) * GRANULE;
+    return {
+      cmd: 'madvise',
+      addr: s.addr,
+      range: s.range,
+      bo: resolveBo(env, d.bo),
+      offset,
+      ...(d.failAt !== undefined ? { failAt: d.failAt } : {}),
+      ...(d.allocFailAt !== undefined ? { allocFailAt: d.allocFailAt } : {}),
+    };
+  }
+}
+
+/** Whether a `defer` request goes out as such: in an immediate VM, or as a probe that must be refused. */
+function keepsDefer(env: ResolveEnv, probe: boolean): boolean {
+  return env.header.flags?.immediate === true || probe;
+}
+
+/**
+ * A map the way immediate-mode drivers run it in run_job: steps mode with
+ * `defer` (unlinks deferred, the vm_bo reference put deferred). In a VM that
+ * is not immediate it is a plain steps-mode map, or (`probe`) stays deferred
+ * and must be refused with EINVAL.
+ */
+export class DeferredMapRule extends Rule<DeferredMapData> {
+  resolve(env: ResolveEnv): Command {
+    const c = new MapRule(this.data.map).resolve(env) as Extract<Command, { cmd: 'map' }>;
+    const { allocFailAt: _ops, ...rest } = c;
+    return { ...rest, via: 'steps', ...(keepsDefer(env, this.data.probe) ? { defer: true } : {}) };
+  }
+}
+
+/**
+ * An unmap in steps mode with `defer`, as immediate-mode drivers unmap:
+ * mostly exactly one VA with an object (often its object's last, so a zombie
+ * is left), else over a span like `UnmapRule`. In a VM that is not immediate,
+ * as `DeferredMapRule`.
+ */
+export class DeferredUnmapRule extends Rule<DeferredUnmapData> {
+  resolve(env: ResolveEnv): Command {
+    const d = this.data;
+    const exact = d.va === undefined || d.unmap.invalid !== undefined ? null : resolveObjectVa(env, d.va);
+    const c = exact !== null ? { cmd: 'unmap' as const, ...exact } : (new UnmapRule(d.unmap).resolve(env) as Extract<Command, { cmd: 'unmap' }>);
+    const { allocFailAt: _ops, via: _via, failAt: _failAt, ...rest } = c;
+    const failAt = d.unmap.failAt !== undefined ? { failAt: d.unmap.failAt } : {};
+    return { ...rest, via: 'steps', ...failAt, ...(keepsDefer(env, d.probe) ? { defer: true } : {}) };
+  }
+}
+
+/** `bo_put_deferred`: the driver drops a reference deferred (a zombie if it was the last). */
+export class BoPutDeferredRule extends Rule<ObjectData> {
+  resolve(env: ResolveEnv): Command {
+    return { cmd: 'bo_put_deferred', bo: objectId(env.header, this.data.index) };
+  }
+}
+
+/** `deferred_cleanup`: free the zombies. */
+export class DeferredCleanupRule extends Rule<Record<string, never>> {
+  resolve(): Command {
+    return { cmd: 'deferred_cleanup' };
+  }
+}
+
+/**
  * Fits the staging fields of a map / unmap to what a subject supports: a
  * `via` it lacks becomes the one it has (explicit `steps` for a steps-only
  * subject), and `failAt` / `allocFailAt` it does not honour are dropped.
@@ -258,10 +343,29 @@ function fitStaging<D extends { via: Via | undefined; failAt: number | undefined
   return via === d.via && failAt === d.failAt && allocFailAt === d.allocFailAt ? d : { ...d, via, failAt, allocFailAt };
 }
 
+/** `failAt` / `allocFailAt` of a madvise dropped when the subject does not honour them. */
+function fitInjection<D extends { failAt: number | undefined; allocFailAt: number | undefined }>(d: D, caps: SubjectCapabilities): D {
+  const failAt = caps.failAt ? d.failAt : undefined;
+  const allocFailAt = caps.allocFailAt ? d.allocFailAt : undefined;
+  return failAt === d.failAt && allocFailAt === d.allocFailAt ? d : { ...d, failAt, allocFailAt };
+}
+
+/** A rule of {@link weightedRules}: its command kind, whether it sends `defer`, its weight and its arbitrary. */
+interface WeightedRule {
+  readonly kind: CommandKind;
+  readonly needsDefer?: true;
+  readonly weight: number;
+  readonly arbitrary: fc.Arbitrary<AnyRule>;
+}
+
 /** Every rule with its weight and command kind, so that the maps dominate (they are the point) while every kind still appears in a few dozen commands. */
-function weightedRules(caps: SubjectCapabilities | null): { kind: CommandKind; weight: number; arbitrary: fc.Arbitrary<AnyRule> }[] {
+function weightedRules(caps: SubjectCapabilities | null): WeightedRule[] {
   const mapData = caps === null ? mapDataArb : mapDataArb.map((d) => fitStaging(d, caps));
   const unmapData = caps === null ? unmapDataArb : unmapDataArb.map((d) => fitStaging(d, caps));
+  const madviseData = caps === null ? madviseDataArb : madviseDataArb.map((d) => fitInjection(d, caps));
+  const deferredMapData = caps === null ? deferredMapDataArb : deferredMapDataArb.map((d) => ({ ...d, map: fitStaging(d.map, caps) }));
+  const deferredUnmapData =
+    caps === null ? deferredUnmapDataArb : deferredUnmapDataArb.map((d) => ({ ...d, unmap: fitStaging(d.unmap, caps) }));
   return [
     { kind: 'map', weight: 12, arbitrary: mapData.map((d) => new MapRule(d)) },
     { kind: 'unmap', weight: 4, arbitrary: unmapData.map((d) => new UnmapRule(d)) },
@@ -278,6 +382,12 @@ function weightedRules(caps: SubjectCapabilities | null): { kind: CommandKind; w
     { kind: 'bo_put', weight: 1, arbitrary: objectDataArb.map((d) => new BoPutRule(d)) },
     { kind: 'evict', weight: 1, arbitrary: evictDataArb.map((d) => new EvictRule(d)) },
     { kind: 'validate', weight: 1, arbitrary: fc.constant(null).map(() => new ValidateRule({})) },
+    // The rules of the VM modes, madvise and deferred cleanup come last.
+    { kind: 'madvise', weight: 3, arbitrary: madviseData.map((d) => new MadviseRule(d)) },
+    { kind: 'map', needsDefer: true, weight: 1, arbitrary: deferredMapData.map((d) => new DeferredMapRule(d)) },
+    { kind: 'unmap', needsDefer: true, weight: 2, arbitrary: deferredUnmapData.map((d) => new DeferredUnmapRule(d)) },
+    { kind: 'bo_put_deferred', weight: 1, arbitrary: objectDataArb.map((d) => new BoPutDeferredRule(d)) },
+    { kind: 'deferred_cleanup', weight: 1, arbitrary: fc.constant(null).map(() => new DeferredCleanupRule({})) },
   ];
 }
 
@@ -293,7 +403,9 @@ export const ruleArb: fc.Arbitrary<AnyRule> = fc.oneof(...weightedRules(null).ma
  */
 export function ruleArbFor(caps: SubjectCapabilities): fc.Arbitrary<AnyRule> {
   if (isFullCapabilities(caps)) return ruleArb;
-  const rules = weightedRules(caps).filter((r) => caps.commands.includes(r.kind));
+  const rules = weightedRules(caps).filter(
+    (r) => caps.commands.includes(r.kind) && (r.needsDefer !== true || (caps.defer === true && caps.via.includes('steps'))),
+  );
   if (rules.length === 0) throw new Error('ruleArbFor: the subject supports no command');
   return fc.oneof(...rules.map(({ weight, arbitrary }) => ({ weight, arbitrary })));
 }

@@ -10,7 +10,7 @@ import { TRACE_FORMAT } from '../src/protocol/types.ts';
 import { ReferenceModel } from '../model/index.ts';
 import { headerArb } from './arbitraries/vm-shapes.ts';
 import { ruleArbFor, type RuleModel, type RuleTarget } from './rules.ts';
-import { capabilitiesOf } from '../src/protocol/capabilities.ts';
+import { capabilitiesOf, fitHeader, isFullCapabilities } from '../src/protocol/capabilities.ts';
 import { countStep, emptyCoverage } from './statistics.ts';
 import { StepFailed, StepRunner } from './step-runner.ts';
 import { InvariantViolation } from './violation.ts';
@@ -82,13 +82,14 @@ export async function runProperty(opts: PropertyOptions): Promise<PropertyResult
     if (counting) countStep(coverage, s);
   };
   const maxCommands = opts.maxCommands ?? DEFAULT_MAX_COMMANDS;
+  const caps = capabilitiesOf(subject);
 
   // The commands come first so that fast-check shrinks them before the header:
   // shrinking the header first can move the failure to a later command, after
   // which fc.commands' replay log only offers the old, no longer failing prefix.
   const property = fc.asyncProperty(
-    fc.commands([ruleArbFor(capabilitiesOf(subject))], { maxCommands, size: 'max' }),
-    headerArb,
+    fc.commands([ruleArbFor(caps)], { maxCommands, size: 'max' }),
+    isFullCapabilities(caps) ? headerArb : headerArb.map((h) => fitHeader(h, caps)),
     async (cmds, header) => {
       const target: RuleTarget = { runner, executed: [] };
       try {
@@ -121,6 +122,7 @@ export async function runProperty(opts: PropertyOptions): Promise<PropertyResult
       const trace: Trace = {
         format: TRACE_FORMAT,
         vm: found.header.vm,
+        ...(found.header.flags === undefined ? {} : { flags: found.header.flags }),
         objects: found.header.objects,
         commands: found.commands,
         meta: { invariant: found.violation.invariant, seed: details.seed, path, subject: subject.name },

@@ -1,11 +1,13 @@
 /**
  * Counting what a campaign exercised: the documented case of every (existing
- * VA, map request) pair of each successful map, and the command kinds.
+ * VA, map request) pair of each successful map, the madvise case of every
+ * (existing VA, madvise request) pair of each successful madvise, and the
+ * command kinds.
  */
 import type { StepRecord } from './step-runner.ts';
-import { classifyCase } from './classify-case.ts';
+import { classifyCase, classifyMadviseCase } from './classify-case.ts';
 
-/** Case histogram ("1".."15") and command-kind histogram. */
+/** Case histogram ("1".."15", then the madvise cases "m1".."m7") and command-kind histogram. */
 export interface Coverage {
   cases: Record<string, number>;
   kinds: Record<string, number>;
@@ -20,9 +22,9 @@ export function emptyCoverage(): Coverage {
 export function countStep(into: Coverage, s: StepRecord): void {
   const c = s.command;
   into.kinds[c.cmd] = (into.kinds[c.cmd] ?? 0) + 1;
-  if (c.cmd !== 'map' || !s.observation.ok) return;
+  if ((c.cmd !== 'map' && c.cmd !== 'madvise') || !s.observation.ok) return;
   for (const va of s.before.vas) {
-    const k = classifyCase(va, c);
+    const k = c.cmd === 'map' ? classifyCase(va, c) : classifyMadviseCase(va, c);
     if (k !== null) into.cases[k] = (into.cases[k] ?? 0) + 1;
   }
 }

@@ -4,7 +4,7 @@
  * {@link InvariantViolation}.
  */
 import type { Command } from '../src/protocol/types.ts';
-import { SubjectCrashedError, SubjectHungError, type SubjectFailure } from '../src/protocol/subject-errors.ts';
+import { describeEnd, SubjectCrashedError, SubjectHungError, type SubjectFailure } from '../src/protocol/subject-errors.ts';
 import { ALL_CHECKS, STRUCTURAL_CHECKS } from './invariants/index.ts';
 import type { StepContext, StructuralContext } from './step-context.ts';
 import { InvariantViolation } from './violation.ts';
@@ -65,7 +65,7 @@ export function subjectError(step: number, command: Command, error: unknown, wha
  */
 export function processFailureViolation(step: number, command: Command, failure: SubjectFailure, duringReset = false): InvariantViolation {
   let actual: string;
-  if (failure instanceof SubjectCrashedError) actual = failure.signal !== null ? `killed by signal ${failure.signal}` : `exit status ${failure.code ?? '?'}`;
+  if (failure instanceof SubjectCrashedError) actual = `the process ${describeEnd(failure.code, failure.signal)}`;
   else if (failure instanceof SubjectHungError) actual = `no reply within ${failure.timeoutMs / 1000}s`;
   else actual = failure.message;
   return new InvariantViolation(failure.invariant, step, command, {

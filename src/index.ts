@@ -16,6 +16,9 @@
 export * from './protocol/index.ts';
 
 export {
+  GPUVM_IMMEDIATE_MODE,
+  GPUVM_RESV_PROTECTED,
+  GPUVM_USERBITS,
   GemObject,
   GpuVa,
   GpuVm,
@@ -25,6 +28,7 @@ export {
   IntervalTree,
   SplitMerge,
   UseAfterFreeError,
+  VmBoLists,
   isU64,
   remapToUnmapRange,
 } from './gpuvm/index.ts';

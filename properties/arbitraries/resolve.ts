@@ -7,7 +7,7 @@ import type { BoRef, TraceHeader, VaRecord } from '../../src/protocol/types.ts';
 import { U64_LIMIT } from '../../src/protocol/types.ts';
 import { kernelOf, vmEnd } from '../geometry.ts';
 import { GRANULE } from './granule.ts';
-import type { BoChoice, Endpoint, Invalid, OffsetChoice, Span } from './rule-data.ts';
+import type { BoChoice, Endpoint, Invalid, MadviseTarget, OffsetChoice, Span } from './rule-data.ts';
 
 /** What resolution looks at: the VM and the model's VAs (ascending, kernel node left out). */
 export interface ResolveEnv {
@@ -179,4 +179,34 @@ export function fitToVm(env: ResolveEnv, s: ResolvedSpan): ResolvedSpan {
     }
   }
   return { addr, range: stop - addr };
+}
+
+/**
+ * A madvise request's range. `null-va` cuts into the nth VA without an object
+ * (start before / at / inside it, end inside / at / after it, `by` granules
+ * from the VA's edge; an inside cut of a one-granule VA falls back to its
+ * edge); without such a VA, or for `span`, an anchored span. The result is
+ * not fitted into the VM yet.
+ */
+export function resolveMadviseSpan(env: ResolveEnv, t: MadviseTarget, fallback: Span): ResolvedSpan {
+  const nulls = env.vas.filter((v) => v.bo === null);
+  if (t.kind === 'span' || nulls.length === 0) return resolveSpan(env, t.kind === 'span' ? t.span : fallback);
+  const va = nulls[mod(t.index, nulls.length)]!;
+  const a = va.addr;
+  const e = va.addr + va.range;
+  const by = BigInt(t.by) * GRANULE;
+  const inner = va.range > by ? by : va.range > GRANULE ? GRANULE : 0n;
+  const start = t.start === 'before' ? (a >= by ? a - by : 0n) : t.start === 'at' ? a : a + inner;
+  let end = t.end === 'after' ? e + by : t.end === 'at' ? e : e - inner;
+  if (end > U64_LIMIT) end = U64_LIMIT;
+  if (end <= start) end = start + GRANULE;
+  return { addr: start, range: end - start };
+}
+
+/** The nth VA with an object, exactly (addr and range), or null when there is none. */
+export function resolveObjectVa(env: ResolveEnv, index: number): ResolvedSpan | null {
+  const withObject = env.vas.filter((v) => v.bo !== null);
+  if (withObject.length === 0) return null;
+  const va = withObject[mod(index, withObject.length)]!;
+  return { addr: va.addr, range: va.range };
 }

@@ -93,6 +93,51 @@ export interface EvictData {
   readonly evict: boolean;
 }
 
+/** Where a madvise request starts against the VA it targets: before the VA's start, at it, or inside the VA. */
+export type StartPlace = 'before' | 'at' | 'inside';
+
+/** Where a madvise request ends against the VA it targets: inside the VA, at its end, or after it. */
+export type EndPlace = 'inside' | 'at' | 'after';
+
+/**
+ * A madvise request's range: either cutting into the nth VA without an object
+ * (starting before, at or inside it, ending inside, at or after its end, `by`
+ * granules away from the VA's edge) or an anchored span.
+ */
+export type MadviseTarget =
+  | { readonly kind: 'null-va'; readonly index: number; readonly start: StartPlace; readonly end: EndPlace; readonly by: number }
+  | { readonly kind: 'span'; readonly span: Span };
+
+/** Data of a madvise rule: where it cuts, the request's object side, injected failures. */
+export interface MadviseData {
+  readonly target: MadviseTarget;
+  /** The request's object: NULL as xe passes it, sometimes an object (upstream then hands it to one MAP). */
+  readonly bo: BoChoice;
+  /** The request's offset in granules (mostly 0). */
+  readonly offset: number;
+  readonly failAt: number | undefined;
+  readonly allocFailAt: number | undefined;
+  readonly invalid: Invalid | undefined;
+}
+
+/**
+ * Data of an unmap with `defer`: usually exactly the nth VA with an object
+ * (often its last), else a plain unmap's data. `probe`: in a VM that is not
+ * immediate, keep `defer` anyway (the request must be refused) rather than
+ * unmap in plain steps mode.
+ */
+export interface DeferredUnmapData {
+  readonly va: number | undefined;
+  readonly unmap: UnmapData;
+  readonly probe: boolean;
+}
+
+/** Data of a map with `defer` (see DeferredUnmapData for `probe`). */
+export interface DeferredMapData {
+  readonly map: MapData;
+  readonly probe: boolean;
+}
+
 // ---------------------------------------------------------------------------
 // Arbitraries
 
@@ -193,6 +238,48 @@ export const boundaryDataArb: fc.Arbitrary<BoundaryData> = fc.record({ point: en
 
 /** Object rules. */
 export const objectDataArb: fc.Arbitrary<ObjectData> = fc.record({ index: fc.nat({ max: 3 }) });
+
+
+/**
+ * Madvise rules: mostly cutting into a VA without an object in one of the
+ * shapes of the madvise cases (a madvise does something only when an edge
+ * falls inside such a VA), else over an anchored span.
+ */
+export const madviseDataArb: fc.Arbitrary<MadviseData> = fc.record({
+  target: fc.oneof(
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        kind: fc.constant('null-va' as const),
+        index: smallIndex,
+        start: fc.constantFrom<StartPlace>('before', 'at', 'inside'),
+        end: fc.constantFrom<EndPlace>('inside', 'at', 'after'),
+        by: fc.integer({ min: 1, max: 2 }),
+      }),
+    },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('span' as const), span: spanArb }) },
+  ),
+  bo: fc.oneof(
+    { weight: 4, arbitrary: fc.constant({ kind: 'null' as const }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('obj' as const), index: fc.nat({ max: 3 }) }) },
+  ),
+  offset: fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.nat({ max: 16 }) }),
+  failAt: failAtArb,
+  allocFailAt: allocFailAtArb,
+  invalid: invalidArb(['zero-range', 'overflow', 'outside-vm', 'over-kernel', 'offset-overflow']),
+});
+
+/** Unmap-with-defer rules: three in four target one VA with an object exactly. */
+const probeArb = fc.oneof({ weight: 7, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
+
+export const deferredUnmapDataArb: fc.Arbitrary<DeferredUnmapData> = fc.record({
+  va: fc.oneof({ weight: 3, arbitrary: smallIndex }, { weight: 1, arbitrary: fc.constant(undefined) }),
+  unmap: unmapDataArb,
+  probe: probeArb,
+});
+
+/** Map-with-defer rules. */
+export const deferredMapDataArb: fc.Arbitrary<DeferredMapData> = fc.record({ map: mapDataArb, probe: probeArb });
 
 /** Evict rules. */
 export const evictDataArb: fc.Arbitrary<EvictData> = fc.record({ index: fc.nat({ max: 3 }), evict: fc.boolean() });

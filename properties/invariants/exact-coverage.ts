@@ -2,13 +2,14 @@
  * `exact-coverage`: the VAs the ops concern are exactly those the command
  * covers, taken from the before-snapshot (with the kernel node): for map,
  * unmap and prefetch the VAs overlapping the request, ascending; for bo_unmap
- * the VAs of that object. After an injected failure the ops concern a prefix
- * of that list.
+ * the VAs of that object; for madvise the VAs without an object that an edge
+ * of the request cuts (each concerned by its REMAP; MAPs concern none). After
+ * an injected failure the ops concern a prefix of that list.
  */
 import type { VaRecord } from '../../src/protocol/types.ts';
 import type { Invariant, StepContext } from '../step-context.ts';
 import { fail, reportedOps } from './shared.ts';
-import { kernelOf, overlappingVas, sameVa, touchedVa } from '../geometry.ts';
+import { kernelOf, madviseSplits, overlappingVas, sameVa, touchedVa } from '../geometry.ts';
 import { formatVa } from '../../src/protocol/text.ts';
 
 function expectedTouched(ctx: StepContext): VaRecord[] | null {
@@ -20,6 +21,8 @@ function expectedTouched(ctx: StepContext): VaRecord[] | null {
       return overlappingVas(ctx.before.vas, kernelOf(ctx.header), c.addr, c.addr + c.range);
     case 'bo_unmap':
       return ctx.before.vas.filter((v) => v.bo === c.bo);
+    case 'madvise':
+      return ctx.before.vas.filter((v) => madviseSplits(v, c.addr, c.addr + c.range));
     default:
       return null;
   }

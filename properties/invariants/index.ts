@@ -3,6 +3,7 @@
  * `invariant-names.ts` for why the order matters).
  */
 import type { Invariant, StructuralInvariant } from '../step-context.ts';
+import { madviseSplitOnly } from './madvise-split-only.ts';
 import { opsShape } from './ops-shape.ts';
 import { keepFlag } from './keep-flag.ts';
 import { remapOffsets } from './remap-offsets.ts';
@@ -17,6 +18,7 @@ import { vmBoUnique } from './vm-bo-unique.ts';
 import { vmBoRefcount } from './vm-bo-refcount.ts';
 import { gemRefcount } from './gem-refcount.ts';
 import { lists } from './lists.ts';
+import { zombies, zombiesStructural } from './zombies.ts';
 import { rejectedIsAtomic } from './rejected-is-atomic.ts';
 import { unwindRestores } from './unwind-restores.ts';
 import { stepsPrefix } from './steps-prefix.ts';
@@ -28,16 +30,22 @@ import { allocLeak, kernelWarn } from './subject-reports.ts';
 export const STRUCTURAL_CHECKS: readonly StructuralInvariant[] = [
   noOverlap,
   kernelNodeUntouched,
+  zombiesStructural,
   vmBoUnique,
   vmBoRefcount,
   gemRefcount,
   lists,
 ];
 
-/** Every check, in order: the subject's own reports, op-level, accounting, structural, outcome, model. */
+/**
+ * Every check, in order: the subject's own reports, op-level, accounting,
+ * structural (with `zombies` also checking the command, in the place of its
+ * state-only part), outcome, model.
+ */
 export const ALL_CHECKS: readonly Invariant[] = [
   kernelWarn,
   allocLeak,
+  madviseSplitOnly,
   opsShape,
   keepFlag,
   remapOffsets,
@@ -46,7 +54,7 @@ export const ALL_CHECKS: readonly Invariant[] = [
   vaBudget,
   opAllocBalance,
   opsPure,
-  ...STRUCTURAL_CHECKS,
+  ...STRUCTURAL_CHECKS.map((inv) => (inv === zombiesStructural ? zombies : inv)),
   rejectedIsAtomic,
   unwindRestores,
   stepsPrefix,

@@ -2,42 +2,53 @@
  * `ops-shape`: the ops list a command reported has the shape section 4 allows.
  *
  * - Only the op kinds the command can produce: map -> UNMAP / REMAP / MAP,
- *   unmap -> UNMAP / REMAP, bo_unmap -> UNMAP, prefetch -> PREFETCH.
+ *   unmap -> UNMAP / REMAP, bo_unmap -> UNMAP, prefetch -> PREFETCH,
+ *   madvise -> REMAP / MAP (`madvise-split-only`, which runs first, reports an UNMAP).
  * - The VAs the ops concern ascend by address and do not overlap.
  * - At most two REMAPs; a REMAP with a `prev` half is the first op, one with a
  *   `next` half is the last UNMAP/REMAP; a REMAP keeps at least one half.
  * - A map has exactly one MAP, last, equal to the request; an unmap has none.
+ * - A madvise has at most two MAPs, each right after a REMAP, and (when it
+ *   succeeded) as many MAPs as REMAPs.
  * - Injected failures: with `allocFailAt` k <= n (ops mode) the command fails
  *   with ENOMEM; otherwise with `failAt` k <= n it fails with EIO reporting
  *   exactly k ops; with k > n they have no effect. n (the number of ops) is
- *   counted from the before-snapshot: VAs overlapping the request, plus one MAP.
+ *   counted from the before-snapshot: VAs overlapping the request, plus one MAP
+ *   (map); for a madvise two per VA without an object that an edge cuts.
  * - A rejected command (any error but EIO) reports no ops.
  */
-import { kernelOf, overlappingVas, touchedVa } from '../geometry.ts';
+import { kernelOf, madviseSplits, overlappingVas, touchedVa } from '../geometry.ts';
 import type { StepContext, Invariant } from '../step-context.ts';
 import type { Failure } from '../violation.ts';
-import { fail, isOpsCommand, isSplitMerge } from './shared.ts';
+import { fail, isOpsCommand, isRequest, viaOf, type OpsCommand, type RequestCommand } from './shared.ts';
 import { hex } from '../../src/protocol/text.ts';
 
-const ALLOWED: Record<'map' | 'unmap' | 'bo_unmap' | 'prefetch', ReadonlySet<string>> = {
+const ALLOWED: Record<OpsCommand['cmd'], ReadonlySet<string>> = {
   map: new Set(['map', 'unmap', 'remap']),
   unmap: new Set(['unmap', 'remap']),
   bo_unmap: new Set(['unmap']),
   prefetch: new Set(['prefetch']),
+  madvise: new Set(['map', 'remap']),
 };
+
+/** How many ops / steps the request makes from the before-snapshot (what failAt / allocFailAt count). */
+function opCount(ctx: StepContext, c: RequestCommand): number {
+  const end = c.addr + c.range;
+  if (c.cmd === 'madvise') return 2 * ctx.before.vas.filter((va) => madviseSplits(va, c.addr, end)).length;
+  return overlappingVas(ctx.before.vas, kernelOf(ctx.header), c.addr, end).length + (c.cmd === 'map' ? 1 : 0);
+}
 
 function injectedFailures(ctx: StepContext): Failure | null {
   const c = ctx.command;
   const o = ctx.observation;
-  if (!isSplitMerge(c)) {
-    if (!o.ok && o.error === 'EIO') return fail('no EIO', o.error, `${c.cmd} reported EIO but only map/unmap can be made to fail`);
+  if (!isRequest(c)) {
+    if (!o.ok && o.error === 'EIO') return fail('no EIO', o.error, `${c.cmd} reported EIO but only map/unmap/madvise can be made to fail`);
     return null;
   }
   if (!o.ok && o.error !== 'EIO' && o.error !== 'ENOMEM') return null; // validation errors: rejected-is-atomic
   if (o.ok && c.failAt === undefined && c.allocFailAt === undefined) return null; // nothing injected, nothing to count
-  const end = c.addr + c.range;
-  const n = overlappingVas(ctx.before.vas, kernelOf(ctx.header), c.addr, end).length + (c.cmd === 'map' ? 1 : 0);
-  const allocFails = c.via !== 'steps' && c.allocFailAt !== undefined && c.allocFailAt <= n;
+  const n = opCount(ctx, c);
+  const allocFails = viaOf(c) !== 'steps' && c.allocFailAt !== undefined && c.allocFailAt <= n;
   const fails = c.failAt !== undefined && c.failAt <= n;
   if (allocFails) {
     if (o.ok || o.error !== 'ENOMEM') {
@@ -83,6 +94,10 @@ function shape(ctx: StepContext): Failure | null {
     if (!allowed.has(op.op)) return fail([...allowed], op.op, `op ${i + 1} is a ${op.op.toUpperCase()}, which ${c.cmd} never produces`);
     if (op.op === 'map') {
       maps++;
+      if (c.cmd === 'madvise') {
+        if (ops[i - 1]?.op !== 'remap') return fail('a REMAP before it', ops[i - 1]?.op ?? 'nothing', `madvise's MAP op ${i + 1} does not follow a REMAP`);
+        continue;
+      }
       if (i !== ops.length - 1) return fail(ops.length, i + 1, `the MAP is op ${i + 1} of ${ops.length}, not the last op`);
       if (c.cmd === 'map' && (op.addr !== c.addr || op.range !== c.range || op.bo !== c.bo || op.offset !== c.offset)) {
         return fail({ addr: c.addr, range: c.range, bo: c.bo, offset: c.offset }, op, 'the MAP op differs from the request');
@@ -110,6 +125,10 @@ function shape(ctx: StepContext): Failure | null {
   if (remaps > 2) return fail('<= 2', remaps, `${remaps} REMAP ops`);
   if (c.cmd === 'map' && o.ok && maps !== 1) return fail(1, maps, `a map reports ${maps} MAP ops`);
   if (c.cmd === 'unmap' && maps !== 0) return fail(0, maps, 'an unmap reports a MAP op');
+  if (c.cmd === 'madvise') {
+    if (maps > 2) return fail('<= 2', maps, `a madvise reports ${maps} MAP ops`);
+    if (o.ok && maps !== remaps) return fail(remaps, maps, `a madvise reports ${remaps} REMAPs but ${maps} MAPs (one MAP per split VA)`);
+  }
   return null;
 }
 

@@ -5,10 +5,11 @@
  * is {re, e - re, o, f + (re - a)}. So the halves are strictly smaller than the
  * old VA and keep its object. An UNMAP (of a map / unmap request) must lie
  * inside the request: a VA sticking out of it needs a REMAP (a missing remap).
+ * A madvise cuts at the request's edges too, so its REMAPs follow the same formulas.
  */
 import type { Piece } from '../../src/protocol/types.ts';
 import type { Invariant } from '../step-context.ts';
-import { fail, isSplitMerge, reportedOps } from './shared.ts';
+import { fail, isRequest, reportedOps } from './shared.ts';
 import { fastEqual } from '../deep-diff.ts';
 import { formatVa } from '../../src/protocol/text.ts';
 
@@ -17,7 +18,7 @@ export const remapOffsets: Invariant = {
   name: 'remap-offsets',
   check(ctx) {
     const c = ctx.command;
-    if (!isSplitMerge(c)) return null;
+    if (!isRequest(c)) return null;
     const ops = reportedOps(c, ctx.observation);
     if (ops === null) return null;
     const ra = c.addr;

@@ -1,7 +1,7 @@
 /**
  * Small helpers the invariant modules share.
  */
-import type { Command, MapCommand, Observation, OpRecord, UnmapCommand } from '../../src/protocol/types.ts';
+import type { Command, MadviseCommand, MapCommand, Observation, OpRecord, UnmapCommand } from '../../src/protocol/types.ts';
 import type { Failure } from '../violation.ts';
 
 /** Builds a {@link Failure}. */
@@ -10,16 +10,29 @@ export function fail(expected: unknown, actual: unknown, reason: string): Failur
 }
 
 /** Commands whose observation carries an ops list. */
-export type OpsCommand = Extract<Command, { cmd: 'map' | 'unmap' | 'bo_unmap' | 'prefetch' }>;
+export type OpsCommand = Extract<Command, { cmd: 'map' | 'unmap' | 'bo_unmap' | 'prefetch' | 'madvise' }>;
 
 /** Whether the command reports an ops list. */
 export function isOpsCommand(c: Command): c is OpsCommand {
-  return c.cmd === 'map' || c.cmd === 'unmap' || c.cmd === 'bo_unmap' || c.cmd === 'prefetch';
+  return c.cmd === 'map' || c.cmd === 'unmap' || c.cmd === 'bo_unmap' || c.cmd === 'prefetch' || c.cmd === 'madvise';
 }
 
 /** Whether the command is a split/merge request (map or unmap). */
 export function isSplitMerge(c: Command): c is MapCommand | UnmapCommand {
   return c.cmd === 'map' || c.cmd === 'unmap';
+}
+
+/** The requests that cut VAs at their edges and may carry injected failures: map, unmap and madvise. */
+export type RequestCommand = MapCommand | UnmapCommand | MadviseCommand;
+
+/** Whether the command is a map, unmap or madvise request. */
+export function isRequest(c: Command): c is RequestCommand {
+  return c.cmd === 'map' || c.cmd === 'unmap' || c.cmd === 'madvise';
+}
+
+/** The `via` of a request: madvise is an ops list only. */
+export function viaOf(c: RequestCommand): 'ops' | 'steps' {
+  return c.cmd === 'madvise' ? 'ops' : (c.via ?? 'ops');
 }
 
 /**
@@ -32,9 +45,9 @@ export function reportedOps(c: Command, o: Observation): readonly OpRecord[] | n
   return null;
 }
 
-/** Whether an observation is an injected failure (EIO) of a map / unmap. */
-export function isInjectedFailure(c: Command, o: Observation): c is MapCommand | UnmapCommand {
-  return isSplitMerge(c) && !o.ok && o.error === 'EIO';
+/** Whether an observation is an injected failure (EIO) of a map / unmap / madvise. */
+export function isInjectedFailure(c: Command, o: Observation): c is RequestCommand {
+  return isRequest(c) && !o.ok && o.error === 'EIO';
 }
 
 /** Queries: commands that must change nothing. */

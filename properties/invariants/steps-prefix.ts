@@ -5,7 +5,7 @@
  * node is as before.
  */
 import type { Invariant } from '../step-context.ts';
-import { fail, isInjectedFailure } from './shared.ts';
+import { fail, isInjectedFailure, viaOf } from './shared.ts';
 import { differenceIfAny } from '../deep-diff.ts';
 import { applyOps } from '../apply-ops.ts';
 
@@ -15,7 +15,7 @@ export const stepsPrefix: Invariant = {
   check(ctx) {
     const c = ctx.command;
     const o = ctx.observation;
-    if (!isInjectedFailure(c, o) || c.via !== 'steps') return null;
+    if (!isInjectedFailure(c, o) || viaOf(c) !== 'steps') return null;
     const steps = o.ops ?? [];
     const done = steps.slice(0, Math.max(0, steps.length - 1));
     const want = applyOps(ctx.before.vas, done);

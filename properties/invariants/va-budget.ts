@@ -1,19 +1,22 @@
 /**
  * `va-budget`: a map needs at most 3 new VAs (the MAP plus a prev and a next
- * half), an unmap at most 2. Counted from the reported ops, and from the
+ * half), an unmap at most 2, a madvise at most 4 (a half and a MAP for each of
+ * the two VAs its edges cut). Counted from the reported ops, and from the
  * subject's `Accounting` when it reports one: `vasNeeded` within the budget
  * and, when the driver preallocated (steps mode), within what it preallocated.
  */
 import type { Invariant } from '../step-context.ts';
-import { fail, isSplitMerge, reportedOps } from './shared.ts';
+import { fail, isRequest, reportedOps } from './shared.ts';
+
+const BUDGET = { map: 3, unmap: 2, madvise: 4 } as const;
 
 /** The invariant this module describes, as a named check. */
 export const vaBudget: Invariant = {
   name: 'va-budget',
   check(ctx) {
     const c = ctx.command;
-    if (!isSplitMerge(c)) return null;
-    const budget = c.cmd === 'map' ? 3 : 2;
+    if (!isRequest(c)) return null;
+    const budget = BUDGET[c.cmd];
     const ops = reportedOps(c, ctx.observation);
     if (ops !== null) {
       let needed = 0;

@@ -2,7 +2,10 @@
  * `vm-bo-unique`: at most one live vm_bo per (VM, object). The snapshot lists
  * every live vm_bo, ascending by object; each names a declared object, no
  * object appears twice, and every listed vm_bo is alive (has a reference: a
- * vm_bo is on its object's list iff it is alive).
+ * vm_bo is on its object's list iff it is alive). Zombies do not count: an
+ * object may have zombies awaiting cleanup (`deferred`) next to its one live
+ * vm_bo (obtaining after a deferred put makes a new one); a zombie listed as
+ * live is `zombies`' to report, which runs first.
  */
 import type { StructuralInvariant } from '../step-context.ts';
 import { fail } from './shared.ts';

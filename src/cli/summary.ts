@@ -9,14 +9,16 @@ import type { CampaignResult } from '../campaign/campaign.ts';
 import { commandsPerSecond, formatElapsed } from '../campaign/progress.ts';
 import type { TriagedFailure } from '../campaign/triage.ts';
 import { COMMAND_KINDS } from '../protocol/types.ts';
+import { MADVISE_CASE_KEYS } from '../../properties/classify-case.ts';
 
 /** The fifteen documented split/merge cases (SEMANTICS.md section 7). */
 export const CASE_NUMBERS: readonly number[] = Array.from({ length: 15 }, (_, i) => i + 1);
 
-/** Every case 1..15 with its count (0 when never hit), in order. */
+/** Every case 1..15, then every madvise case m1..m7, with its count (0 when never hit), in order. */
 export function caseCounts(cases: Readonly<Record<string, number>>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const n of CASE_NUMBERS) out[String(n)] = cases[String(n)] ?? 0;
+  for (const k of MADVISE_CASE_KEYS) out[k] = cases[k] ?? 0;
   for (const [k, v] of Object.entries(cases)) if (!(k in out)) out[k] = v;
   return out;
 }

@@ -12,12 +12,21 @@
  *   front, then let `smMap` / `smUnmap` call back once per step and apply each
  *   step at once; an injected failure at step k leaves steps 1..k-1 applied.
  *
+ * The trace header's flags set the VM's modes. In an immediate VM the driver
+ * obtains every vm_bo through prealloc (`boCreate` + `boObtainPrealloc`), in
+ * any other through `boObtain`; a steps-mode command with `defer` unlinks with
+ * `unlinkDefer` and puts its vm_bo reference with `putDeferred` (panthor and
+ * the Rust abstraction do so in run_job), and `bo_put_deferred` /
+ * `deferred_cleanup` drive the zombie life cycle. `madvise` applies a
+ * `madviseOpsCreate` list like an ops-mode map (xe's madvise VMA split).
+ *
  * Every observable choice the driver makes is a protected method, so a fault
  * variant (the fault zoo) is a subclass overriding exactly one of them:
- * `vasToPreallocate`, `remapHole`, `acquireMapVmBo`, `applyRemap`, `undoRemap`.
+ * `vasToPreallocate`, `remapHole`, `obtainVmBo`, `acquireMapVmBo`,
+ * `applyRemap`, `undoRemap`, `unlinkVa`.
  */
 
-import { GpuVa, GpuVmError, GpuVm, remapToUnmapRange } from '../gpuvm/index.ts';
+import { GPUVM_IMMEDIATE_MODE, GPUVM_RESV_PROTECTED, GpuVa, GpuVmError, GpuVm, remapToUnmapRange } from '../gpuvm/index.ts';
 import type {
   GemObject,
   GpuVaOp,
@@ -32,6 +41,7 @@ import type {
 import type {
   BoId,
   Command,
+  MadviseCommand,
   MapCommand,
   Observation,
   OpRecord,
@@ -40,6 +50,7 @@ import type {
   TraceHeader,
   UnmapCommand,
   Via,
+  VmFlags,
 } from '../protocol/types.ts';
 import { OpAllocMeter } from './accounting.ts';
 import type { DriverAccounting } from './accounting.ts';
@@ -102,6 +113,8 @@ export class GpuVmSubject implements Subject {
   private readonly meter = new OpAllocMeter();
   private current: Run | null = null;
   private executed = false;
+  /** Whether the command running unlinks deferred (a steps-mode command with `defer`). */
+  private deferring = false;
 
   constructor(options: GpuVmSubjectOptions = {}) {
     this.name = options.name ?? 'builtin:gpuvm';
@@ -112,9 +125,10 @@ export class GpuVmSubject implements Subject {
   // Subject
 
   /**
-   * Builds a fresh VM for `header.vm` (with the reserved node, if any) and the
-   * trace's objects: an external object gets its own reservation object, the
-   * others share the VM's. The driver holds one reference on each object.
+   * Builds a fresh VM for `header.vm` (with the reserved node, if any, and the
+   * mode flags of `header.flags`) and the trace's objects: an external object
+   * gets its own reservation object, the others share the VM's. The driver
+   * holds one reference on each object.
    */
   reset(header: TraceHeader): void {
     const reserve = header.vm.reserve ?? null;
@@ -123,6 +137,7 @@ export class GpuVmSubject implements Subject {
       start: header.vm.start,
       range: header.vm.range,
       ...(reserve === null ? {} : { reserveOffset: reserve.addr, reserveRange: reserve.range }),
+      flags: vmFlagBits(header.flags),
       ops: this.meter.hooks,
     };
     const vm = this.createVm(cfg);
@@ -145,13 +160,16 @@ export class GpuVmSubject implements Subject {
   exec(command: Command): Observation {
     const run = this.run();
     this.executed = true;
-    const allocFailAt = command.cmd === 'map' || command.cmd === 'unmap' ? command.allocFailAt : undefined;
+    const allocFailAt =
+      command.cmd === 'map' || command.cmd === 'unmap' || command.cmd === 'madvise' ? command.allocFailAt : undefined;
     this.meter.begin(allocFailAt);
     try {
       return this.dispatch(run, command);
     } catch (err) {
       if (err instanceof GpuVmError) return { ok: false, error: err.code };
       throw err;
+    } finally {
+      this.deferring = false;
     }
   }
 
@@ -200,18 +218,38 @@ export class GpuVmSubject implements Subject {
   }
 
   /**
-   * Acquires the vm_bo a map links its new VA to, and puts it on the extobj list.
-   * Ops mode: `drm_gpuvm_bo_obtain()` (nouveau, xe). Steps mode: the prealloc
-   * pattern of immediate-mode drivers -- `drm_gpuvm_bo_create()` outside the
-   * locks, then `drm_gpuvm_bo_obtain_prealloc()` (panthor, imagination). The
-   * caller puts the returned reference when the command ends. Using
-   * `boCreate` alone was imagination's duplicate-vm_bo bug.
+   * Obtains the vm_bo of (VM, obj) with one more reference, the way the VM's
+   * mode requires: in an immediate VM the prealloc pattern --
+   * `drm_gpuvm_bo_create()` outside the locks, then
+   * `drm_gpuvm_bo_obtain_prealloc()` (panthor, Tyr); in any other VM
+   * `drm_gpuvm_bo_obtain_locked()` (nouveau, xe). The manager refuses the
+   * other path with EINVAL (upstream WARNs).
    */
-  protected acquireMapVmBo(obj: GemObject, via: Via): GpuVmBo {
+  protected obtainVmBo(obj: GemObject): GpuVmBo {
     const vm = this.vm;
-    const vmBo = via === 'steps' ? vm.boObtainPrealloc(vm.boCreate(obj)) : vm.boObtain(obj);
+    return vm.immediateMode ? vm.boObtainPrealloc(vm.boCreate(obj)) : vm.boObtain(obj);
+  }
+
+  /**
+   * Acquires the vm_bo a map links its new VA to (`obtainVmBo`, whatever
+   * `via`), and puts it on the extobj list. The caller puts the returned
+   * reference when the command ends. Using `boCreate` alone was imagination's
+   * duplicate-vm_bo bug.
+   */
+  protected acquireMapVmBo(obj: GemObject, _via: Via): GpuVmBo {
+    const vmBo = this.obtainVmBo(obj);
     vmBo.extobjAdd();
     return vmBo;
+  }
+
+  /**
+   * Unlinks a VA the driver takes out: `drm_gpuva_unlink()`, or during a
+   * command with `defer` `drm_gpuva_unlink_defer()`, which leaves a vm_bo that
+   * loses its last reference as a zombie for `deferred_cleanup`.
+   */
+  protected unlinkVa(va: GpuVa): void {
+    if (this.deferring) va.unlinkDefer();
+    else va.unlink();
   }
 
   /**
@@ -229,7 +267,7 @@ export class GpuVmSubject implements Subject {
       if (prev !== null) prev.link(vmBo);
       if (next !== null) next.link(vmBo);
     }
-    old.unlink();
+    this.unlinkVa(old);
   }
 
   /**
@@ -286,6 +324,13 @@ export class GpuVmSubject implements Subject {
         return { ok: true };
       case 'validate':
         return this.validate();
+      case 'madvise':
+        return this.madvise(command);
+      case 'bo_put_deferred':
+        return this.boPutDeferred(command.bo);
+      case 'deferred_cleanup':
+        vm.boDeferredCleanup();
+        return { ok: true };
       default: {
         const unknown: never = command;
         throw new Error(`driver: unknown command ${JSON.stringify((unknown as { cmd?: unknown }).cmd)}`);
@@ -318,10 +363,22 @@ export class GpuVmSubject implements Subject {
   }
 
   /**
-   * The staged pattern shared by ops-mode map and unmap. The list is built with
-   * the hooks counting (and failing the `allocFailAt`-th allocation), then built
-   * once more quietly for the `ops-pure` check, then applied; every reference the
-   * command took is put and the list freed whatever happens.
+   * madvise (xe's `xe_vm_alloc_madvise_vma()`): `madviseOpsCreate`, then the
+   * REMAP / MAP ops applied as in `mapViaOps`, with nothing to link (the
+   * pieces have no object), unwound on an injected failure.
+   */
+  private madvise(cmd: MadviseCommand): Observation {
+    const vm = this.vm;
+    const req: MapReq = { addr: cmd.addr, range: cmd.range, obj: this.run().objects.resolve(cmd.bo), offset: cmd.offset };
+    return this.runOpsList(() => vm.madviseOpsCreate(req), cmd.failAt, () => null);
+  }
+
+  /**
+   * The staged pattern shared by ops-mode map and unmap, and by madvise. The
+   * list is built with the hooks counting (and failing the `allocFailAt`-th
+   * allocation), then built once more quietly for the `ops-pure` check, then
+   * applied; every reference the command took is put and the list freed
+   * whatever happens.
    */
   private runOpsList(
     build: () => GpuVaOp[],
@@ -480,24 +537,33 @@ export class GpuVmSubject implements Subject {
   private mapViaSteps(cmd: MapCommand): Observation {
     const vm = this.vm;
     const req = this.mapReq(cmd);
+    this.beginSteps(cmd);
     const pool = this.preallocatedSource(this.vasToPreallocate('map'));
     const vmBo = req.obj === null ? null : this.acquireMapVmBo(req.obj, 'steps');
+    let observed: Observation | null = null;
     try {
-      return this.runSteps(cmd.failAt, (steps) => {
+      observed = this.runSteps(cmd.failAt, (steps) => {
         vm.smMap(req, {
           smStepMap: (op) => steps.call(op, () => this.applyMapOp(op, pool, vmBo)),
           smStepRemap: (op) => steps.call(op, () => this.applyRemapOp(op, pool)),
           smStepUnmap: (op) => steps.call(op, () => this.unlinkAndUnmap(op)),
         });
       });
+      return observed;
     } finally {
-      if (vmBo !== null) vmBo.put();
+      // A request the manager rejected (it threw before any step) is undone on the ioctl path with an
+      // ordinary put; once the walk ran, a `defer` command drops its reference deferred, as run_job does.
+      if (vmBo !== null) {
+        if (this.deferring && observed !== null) vmBo.putDeferred();
+        else vmBo.put();
+      }
     }
   }
 
   /** Unmap through the step callbacks (panthor's unmap path): preallocate 2 VAs, run `smUnmap`. */
   private unmapViaSteps(cmd: UnmapCommand): Observation {
     const vm = this.vm;
+    this.beginSteps(cmd);
     const pool = this.preallocatedSource(this.vasToPreallocate('unmap'));
     return this.runSteps(cmd.failAt, (steps) => {
       const ctx: SmStepCtx = {
@@ -529,11 +595,23 @@ export class GpuVmSubject implements Subject {
   }
 
   /**
+   * A steps-mode command with `defer` unlinks deferred for its whole run; it
+   * needs an immediate VM (EINVAL before anything is done otherwise: an
+   * immediate-mode driver checks its VM's mode up front).
+   */
+  private beginSteps(cmd: MapCommand | UnmapCommand): void {
+    if (cmd.defer !== true) return;
+    if (!this.vm.immediateMode) throw new GpuVmError('EINVAL', `driver: ${cmd.cmd} with defer needs an immediate-mode VM`);
+    this.deferring = true;
+  }
+
+  /**
    * UNMAP step (and each op of a bo_unmap list): `drm_gpuva_unlink()` (may
-   * destroy the vm_bo), then `drm_gpuva_unmap()`.
+   * destroy the vm_bo) or, with `defer`, `drm_gpuva_unlink_defer()`, then
+   * `drm_gpuva_unmap()`.
    */
   private unlinkAndUnmap(op: OpUnmap): void {
-    op.va.unlink();
+    this.unlinkVa(op.va);
     this.vm.unmap(op);
   }
 
@@ -586,7 +664,7 @@ export class GpuVmSubject implements Subject {
     const va = new GpuVa({ addr, range, obj, offset });
     vm.insert(va);
     if (obj !== null) {
-      const vmBo = vm.boObtain(obj);
+      const vmBo = this.obtainVmBo(obj);
       try {
         vmBo.extobjAdd();
         va.link(vmBo);
@@ -611,10 +689,10 @@ export class GpuVmSubject implements Subject {
     return { ok: true };
   }
 
-  /** `drm_gpuvm_bo_obtain()` + `drm_gpuvm_bo_extobj_add()`; the driver keeps the reference. */
+  /** `obtainVmBo` + `drm_gpuvm_bo_extobj_add()`; the driver keeps the reference. */
   private boGet(bo: BoId): Observation {
     const entry = this.run().objects.get(bo);
-    const vmBo = this.vm.boObtain(entry.obj);
+    const vmBo = this.obtainVmBo(entry.obj);
     entry.held.push(vmBo);
     vmBo.extobjAdd();
     return { ok: true };
@@ -629,10 +707,30 @@ export class GpuVmSubject implements Subject {
     return { ok: true };
   }
 
-  /** `drm_gpuvm_validate()` with a callback that un-evicts each vm_bo; reports the objects in call order. */
+  /**
+   * Drops the newest reference `bo_get` took with `drm_gpuvm_bo_put_deferred()`:
+   * ENOENT if the driver holds none; EINVAL (and the reference still held) in
+   * a VM that is not immediate.
+   */
+  private boPutDeferred(bo: BoId): Observation {
+    const entry = this.run().objects.get(bo);
+    const vmBo = entry.held[entry.held.length - 1];
+    if (vmBo === undefined) return { ok: false, error: 'ENOENT' };
+    vmBo.putDeferred();
+    entry.held.pop();
+    return { ok: true };
+  }
+
+  /**
+   * `drm_gpuvm_exec_lock()`'s `drm_gpuvm_prepare_objects()` (which, in a
+   * resv-protected VM, puts evicted external objects on the evict list), then
+   * `drm_gpuvm_validate()` with a callback that un-evicts each vm_bo; reports
+   * the objects in call order.
+   */
   private validate(): Observation {
     const { vm, objects } = this.run();
     const validated: BoId[] = [];
+    vm.prepareObjects();
     vm.validate((vmBo) => {
       validated.push(boIdOf(vmBo, objects));
       vmBo.evict(false);
@@ -644,12 +742,14 @@ export class GpuVmSubject implements Subject {
   // Helpers
 
   /**
-   * The mode of a map / unmap request. `allocFailAt` belongs to ops mode (the
-   * codec already rejects it with `via: "steps"`; a hand-built command throws).
+   * The mode of a map / unmap request. `allocFailAt` belongs to ops mode and
+   * `defer` to steps mode (the codec already rejects the other combinations; a
+   * hand-built command throws).
    */
   private viaOf(cmd: MapCommand | UnmapCommand): Via {
     const via = cmd.via ?? 'ops';
     if (via === 'steps' && cmd.allocFailAt !== undefined) throw new Error('driver: allocFailAt applies to ops mode only (via "ops")');
+    if (via === 'ops' && cmd.defer === true) throw new Error('driver: defer applies to steps mode only (via "steps")');
     return via;
   }
 
@@ -731,4 +831,9 @@ class StepRecorder {
   isInjected(err: unknown): boolean {
     return this.injected !== null && err === this.injected;
   }
+}
+
+/** The manager's flag bits for a trace header's flags. */
+function vmFlagBits(flags: VmFlags | undefined): number {
+  return (flags?.immediate === true ? GPUVM_IMMEDIATE_MODE : 0) | (flags?.resvProtected === true ? GPUVM_RESV_PROTECTED : 0);
 }

@@ -6,8 +6,10 @@
  * the kernel can reach them: through each object's vm_bo list, through each VA's
  * link, and through the references the driver holds. Every distinct live vm_bo
  * found that way is listed, so two live vm_bos for one object (a broken
- * uniqueness) show as two entries. The VM's evict and extobj lists are reported
- * verbatim, destroyed entries included, so a dangling entry is visible.
+ * uniqueness) show as two entries, and so is a zombie still reachable that way
+ * (with 0 references). The VM's evict and extobj lists are reported verbatim,
+ * destroyed entries included, so a dangling entry is visible; the zombies
+ * awaiting cleanup are the VM's deferred list, newest first.
  */
 
 import type { GpuVa, GpuVm, GpuVmBo } from '../gpuvm/index.ts';
@@ -22,7 +24,7 @@ export function snapshotVm(vm: GpuVm, objects: ObjectTable, ctx: RecordContext):
   let kernel: ReserveConfig | null = null;
   const found = new Set<GpuVmBo>();
   const consider = (vmBo: GpuVmBo | null): void => {
-    if (vmBo !== null && !vmBo.destroyed) found.add(vmBo);
+    if (vmBo !== null && !vmBo.freed) found.add(vmBo);
   };
 
   for (const entry of objects.all) {
@@ -50,11 +52,13 @@ export function snapshotVm(vm: GpuVm, objects: ObjectTable, ctx: RecordContext):
     objects: objects.all.map((entry) => ({ bo: entry.bo, refs: entry.obj.refcount })),
     evictList: vm.evictList().map((vmBo) => boIdOf(vmBo, objects)),
     extobjList: vm.extobjList().map((vmBo) => boIdOf(vmBo, objects)),
+    deferred: vm.deferredList().map((vmBo) => ({ bo: boIdOf(vmBo, objects), evicted: vmBo.evicted })),
   };
 }
 
 function vmBoRecord(vmBo: GpuVmBo, objects: ObjectTable): VmBoRecord {
-  const vas = [...vmBo.vas()].sort(byAddr).map((va) => [va.addr, va.range] as const);
+  // The VA set itself, not vas(): a zombie found here must still be reported (vas() refuses a dead vm_bo).
+  const vas = [...vmBo._vaSet].sort(byAddr).map((va) => [va.addr, va.range] as const);
   return { bo: boIdOf(vmBo, objects), refs: vmBo.refcount, vas, evicted: vmBo.evicted };
 }
 

@@ -81,6 +81,9 @@ export const ALONE: Readonly<Record<CommandKind, Command>> = {
   bo_put: { cmd: 'bo_put', bo: 1 },
   evict: { cmd: 'evict', bo: 2, evict: true },
   validate: { cmd: 'validate' },
+  madvise: { cmd: 'madvise', addr: at(0), range: len(2), bo: null, offset: 0n },
+  bo_put_deferred: { cmd: 'bo_put_deferred', bo: 1 },
+  deferred_cleanup: { cmd: 'deferred_cleanup' },
 };
 
 function aloneTraces(): BatteryTrace[] {

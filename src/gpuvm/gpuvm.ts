@@ -10,11 +10,17 @@
  * nothing. Behaviour follows SEMANTICS.md sections 1-4; the places where it
  * deliberately differs from upstream drm_gpuvm are marked [differs].
  *
+ * The VM flags (`flags.ts`) select the modes of 7.x drm_gpuvm: immediate mode
+ * (vm_bos only through prealloc; deferred puts that leave zombies for
+ * `boDeferredCleanup`) and resv-protected lists (external objects evicted
+ * through `prepareObjects`; zombies stay on the lists until cleanup).
+ *
  * Extension points for test doubles: `createVaTree`, `createSplitMerge`,
- * `createVmBo` (protected factories), and the overridable `rangeValid`,
- * `findPrev`, `findNext`, `remove`.
+ * `createVmBo`, `createVmBoLists` (protected factories), and the overridable
+ * `rangeValid`, `findPrev`, `findNext`, `remove`.
  */
 import { GpuVmError, UseAfterFreeError } from './errors.ts';
+import { hasImmediateMode, hasResvProtected } from './flags.ts';
 import { GemObject } from './gem.ts';
 import { IntervalTree } from './interval-tree.ts';
 import type { GpuVaOp, GpuVmOps, MapReq, OpMap, OpRemap, OpUnmap, SmStepCtx } from './ops.ts';
@@ -33,6 +39,7 @@ import {
 import { U64_LIMIT, assertU64, clippedEnd, describe, hex, span } from './u64.ts';
 import { GpuVa, checkFlags } from './va.ts';
 import { GpuVmBo } from './vm-bo.ts';
+import { VmBoLists } from './vm-bo-lists.ts';
 
 /** How to set up a VM (the arguments of drm_gpuvm_init()). */
 export interface GpuVmConfig {
@@ -45,6 +52,7 @@ export interface GpuVmConfig {
   reserveOffset?: bigint;
   /** Kernel reserved node size; 0n (default) means no reserved node. */
   reserveRange?: bigint;
+  /** VM flags: GPUVM_RESV_PROTECTED, GPUVM_IMMEDIATE_MODE, driver bits from GPUVM_USERBITS on (default 0). */
   flags?: number;
   /** Op allocation hooks for the ops lists. */
   ops?: GpuVmOps;
@@ -62,12 +70,8 @@ export class GpuVm {
   /** The op allocation hooks (may be undefined). */
   readonly ops: GpuVmOps | undefined;
 
-  /** @internal The VM's extobj list (insertion ordered, no duplicates). */
-  readonly _extobjSet = new Set<GpuVmBo>();
-  /** @internal The VM's evict list (insertion ordered, no duplicates). */
-  readonly _evictSet = new Set<GpuVmBo>();
-  /** @internal Every vm_bo of this VM not yet destroyed. */
-  readonly _liveVmBos = new Set<GpuVmBo>();
+  /** @internal The VM's extobj, evict and deferred lists and its live vm_bos. */
+  readonly _lists: VmBoLists;
 
   protected readonly tree: IntervalTree<GpuVa>;
   protected readonly splitMerge: SplitMerge;
@@ -128,6 +132,7 @@ export class GpuVm {
     this.flags = cfg.flags ?? 0;
     this.resv = cfg.resv ?? {};
     this.ops = ops;
+    this._lists = this.createVmBoLists(hasResvProtected(this.flags));
     this.tree = this.createVaTree();
     this.splitMerge = this.createSplitMerge();
     if (reserveRange > 0n) {
@@ -158,12 +163,32 @@ export class GpuVm {
     return new GpuVmBo(this, obj);
   }
 
+  /** The vm_bo lists (protected factory: a fault variant overrides one rule of VmBoLists). */
+  protected createVmBoLists(resvProtected: boolean): VmBoLists {
+    return new VmBoLists(resvProtected);
+  }
+
   // -------------------------------------------------------------------------
   // The VM
 
   /** The kernel reserved node, or null when the VM has none. Corresponds to drm_gpuvm.kernel_alloc_node. */
   get kernelNode(): GpuVa | null {
     return this.kernel;
+  }
+
+  /** Whether the VM is in immediate mode (GPUVM_IMMEDIATE_MODE). Corresponds to drm_gpuvm_immediate_mode(). */
+  get immediateMode(): boolean {
+    return hasImmediateMode(this.flags);
+  }
+
+  /** Whether the VM's lists are resv-protected (GPUVM_RESV_PROTECTED). Corresponds to drm_gpuvm_resv_protected(). */
+  get resvProtected(): boolean {
+    return this._lists.resvProtected;
+  }
+
+  /** @internal Every live vm_bo of this VM (neither a zombie nor freed). */
+  get _liveVmBos(): Set<GpuVmBo> {
+    return this._lists.live;
   }
 
   /**
@@ -180,9 +205,9 @@ export class GpuVm {
   }
 
   /**
-   * Tear the VM down. `EBUSY` while any VA other than the kernel node, or any
-   * vm_bo, remains; `EINVAL` if already destroyed. Afterwards the VM refuses
-   * every mutation.
+   * Tear the VM down. `EBUSY` while any VA other than the kernel node, any
+   * vm_bo, or any zombie awaiting cleanup remains; `EINVAL` if already
+   * destroyed. Afterwards the VM refuses every mutation.
    *
    * Corresponds to drm_gpuvm_put() dropping the last reference (drm_gpuvm_fini()).
    */
@@ -195,6 +220,8 @@ export class GpuVm {
     if (this._liveVmBos.size > 0) {
       throw new GpuVmError('EBUSY', `destroy: ${this._liveVmBos.size} vm_bo(s) are still alive`);
     }
+    const zombies = this._lists.zombies().length;
+    if (zombies > 0) throw new GpuVmError('EBUSY', `destroy: ${zombies} zombie vm_bo(s) await boDeferredCleanup`);
     if (this.kernel !== null) this.detach(this.kernel);
     this.destroyed = true;
   }
@@ -410,6 +437,31 @@ export class GpuVm {
   }
 
   /**
+   * The ops list of a madvise request (split only): for each VA without an
+   * object that an edge of the request cuts (it begins before `req.addr` or
+   * ends after its end), in ascending order, a REMAP keeping the part outside
+   * the request followed by a MAP of the part inside it (NULL, offset 0).
+   * VAs with an object, and VAs the request covers whole, are left alone: no
+   * UNMAP ever, at most two REMAPs and two MAPs, and an empty list when the
+   * request's edges already are VA boundaries. Applying it changes no
+   * address's translation. Pure; ops go through `ops.opAlloc` when configured.
+   * Errors: `EINVAL` as {@link smMap} (the request's object and offset are
+   * checked as for a map, though the pieces do not use them); `ENOMEM` as
+   * {@link smMapOpsCreate}.
+   *
+   * Corresponds to drm_gpuvm_madvise_ops_create() ([differs]: where the piece
+   * inside the request is the whole request, upstream emits the request
+   * itself, with its object and offset; see README).
+   */
+  madviseOpsCreate(req: MapReq): GpuVaOp[] {
+    const fn = 'madviseOpsCreate';
+    this.assertAlive(fn);
+    const r = checkMapReq(fn, this.bounds, this.valid, req);
+    const sm = this.splitMerge;
+    return sm.buildList((emit) => sm.madviseOps(r, emit), this.ops, fn);
+  }
+
+  /**
    * One PREFETCH per VA overlapping [addr, addr + range), the kernel node
    * included. Pure. Errors: `EINVAL` for non-u64 arguments or a zero,
    * overflowing or out-of-VM range ([differs]: upstream does not validate);
@@ -547,13 +599,18 @@ export class GpuVm {
 
   /**
    * The vm_bo of (this VM, obj) with one more reference, created (and added to
-   * the object's list) when there is none. `EINVAL` if `obj` is not a GemObject.
+   * the object's list) when there is none. `EINVAL` if `obj` is not a
+   * GemObject, or in an immediate-mode VM ([differs]: upstream WARNs).
    *
    * Corresponds to drm_gpuvm_bo_obtain() (drm_gpuvm_bo_obtain_locked() since 7.0).
    */
   boObtain(obj: GemObject): GpuVmBo {
     this.assertAlive('boObtain');
     this.checkObj('boObtain', obj);
+    if (this.immediateMode) {
+      // [differs]: upstream WARNs (obtaining allocates, which the fence-signalling path must not).
+      throw new GpuVmError('EINVAL', 'boObtain: an immediate-mode VM obtains vm_bos with boCreate + boObtainPrealloc');
+    }
     const found = this.lookupVmBo(obj);
     if (found !== null) return found.get();
     const vmBo = this.boCreate(obj);
@@ -565,9 +622,10 @@ export class GpuVm {
    * Install a preallocated vm_bo (from {@link boCreate}): if (this VM, pre.obj)
    * already has a vm_bo, drop `pre` (put) and return the existing one with one
    * more reference; else add `pre` to its object's list and return it.
-   * Errors: `EINVAL` if `pre` is not a vm_bo of this VM, or is already on its
-   * object's list, linked to VAs, or on the extobj / evict list;
-   * `UseAfterFreeError` if it was destroyed.
+   * Errors: `EINVAL` in a VM that is not in immediate mode ([differs]: upstream
+   * WARNs), if `pre` is not a vm_bo of this VM, or is already on its object's
+   * list, linked to VAs, or on the extobj / evict list; `UseAfterFreeError` if
+   * it was destroyed.
    *
    * Corresponds to drm_gpuvm_bo_obtain_prealloc().
    */
@@ -575,9 +633,10 @@ export class GpuVm {
     const fn = 'boObtainPrealloc';
     this.assertAlive(fn);
     this.checkVmBo(fn, pre);
+    if (!this.immediateMode) throw new GpuVmError('EINVAL', `${fn}: the VM is not in immediate mode (use boObtain)`);
     if (pre.obj._vmBoList.includes(pre)) throw new GpuVmError('EINVAL', `${fn}: pre is already on its object's list`);
     if (pre._vaSet.size > 0) throw new GpuVmError('EINVAL', `${fn}: pre is already linked to VAs`);
-    if (this._extobjSet.has(pre) || this._evictSet.has(pre)) {
+    if (this._lists.extobj.has(pre) || this._lists.evict.has(pre)) {
       throw new GpuVmError('EINVAL', `${fn}: pre is already on the VM's extobj or evict list`);
     }
     const found = this.lookupVmBo(pre.obj);
@@ -601,29 +660,66 @@ export class GpuVm {
     return found !== null ? found.get() : null;
   }
 
-  /** The extobj list, in insertion order (a copy). Corresponds to the drm_gpuvm extobj list. */
+  /**
+   * The extobj list, in insertion order (a copy; in a resv-protected VM it
+   * may hold zombies). Corresponds to the drm_gpuvm extobj list.
+   */
   extobjList(): readonly GpuVmBo[] {
-    return [...this._extobjSet];
+    return [...this._lists.extobj];
   }
 
-  /** The evict list, in insertion order (a copy). Corresponds to the drm_gpuvm evict list. */
+  /**
+   * The evict list, in insertion order (a copy; in a resv-protected VM it may
+   * hold zombies). Corresponds to the drm_gpuvm evict list.
+   */
   evictList(): readonly GpuVmBo[] {
-    return [...this._evictSet];
+    return [...this._lists.evict];
+  }
+
+  /** The zombie vm_bos awaiting cleanup, newest first (a copy). Corresponds to the drm_gpuvm bo_defer list. */
+  deferredList(): readonly GpuVmBo[] {
+    return this._lists.zombies();
+  }
+
+  /**
+   * The live vm_bos of the extobj list, in list order: the external objects
+   * a driver locks before validating. In a resv-protected VM every evicted one
+   * is appended to the evict list (once), which is how validate reaches
+   * evicted external objects there. Zombies are skipped.
+   *
+   * Corresponds to drm_gpuvm_prepare_objects() (the locking itself is not modelled).
+   */
+  prepareObjects(): readonly GpuVmBo[] {
+    this.assertAlive('prepareObjects');
+    return this._lists.prepare();
   }
 
   /**
    * Call `fn(vmBo)` for each vm_bo on the evict list, in list order, over a
    * copy taken at the start (`fn` may take entries off the list; an entry that
-   * left the list before its turn is skipped). Stops at the first error and
-   * rethrows it. `EINVAL` if `fn` is not a function.
+   * left the list before its turn is skipped, and so is every zombie). In a
+   * resv-protected VM an entry no longer evicted after `fn` leaves the list.
+   * Stops at the first error and rethrows it. `EINVAL` if `fn` is not a function.
    *
    * Corresponds to drm_gpuvm_validate().
    */
   validate(fn: (vmBo: GpuVmBo) => void): void {
     if (typeof fn !== 'function') throw new GpuVmError('EINVAL', 'validate: fn must be a function');
-    for (const vmBo of [...this._evictSet]) {
-      if (this._evictSet.has(vmBo)) fn(vmBo);
-    }
+    this._lists.validate(fn);
+  }
+
+  /**
+   * Free every zombie vm_bo: take the deferred list whole, take the zombies
+   * off the extobj / evict lists (resv-protected VM), then drop each one's
+   * object reference. Returns how many were freed (0: nothing to do).
+   *
+   * Corresponds to drm_gpuvm_bo_deferred_cleanup().
+   */
+  boDeferredCleanup(): number {
+    this.assertAlive('boDeferredCleanup');
+    const zombies = this._lists.takeDeferred();
+    for (const zombie of zombies) zombie._free();
+    return zombies.length;
   }
 
   // -------------------------------------------------------------------------

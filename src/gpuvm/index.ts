@@ -14,6 +14,8 @@ export type { GpuVaInit } from './va.ts';
 export { GemObject } from './gem.ts';
 export type { GemObjectInit } from './gem.ts';
 export { GpuVmBo } from './vm-bo.ts';
+export { VmBoLists } from './vm-bo-lists.ts';
+export { GPUVM_IMMEDIATE_MODE, GPUVM_RESV_PROTECTED, GPUVM_USERBITS, hasImmediateMode, hasResvProtected } from './flags.ts';
 export { remapToUnmapRange } from './ops.ts';
 export type { GpuVaOp, GpuVmOps, MapReq, OpMap, OpPrefetch, OpRemap, OpUnmap, SmStepCtx } from './ops.ts';
 export { SplitMerge } from './split-merge.ts';

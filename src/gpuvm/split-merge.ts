@@ -8,6 +8,7 @@
  */
 import { GpuVmError } from './errors.ts';
 import type { IntervalTree } from './interval-tree.ts';
+import { remapToUnmapRange } from './ops.ts';
 import type { GpuVaOp, GpuVmOps, MapReq, OpMap, OpRemap, OpUnmap } from './ops.ts';
 import type { GpuVa } from './va.ts';
 
@@ -92,6 +93,45 @@ export class SplitMerge {
     const re = addr + range;
     const vas = this.overlapping(addr, re);
     for (let i = 0; i < vas.length; i++) emit(this.cut(vas[i] as GpuVa, addr, re, false));
+  }
+
+  /**
+   * Whether a madvise request [ra, re) leaves `va` alone: it has an object
+   * (madvise only splits VAs without one), or no edge of the request cuts it.
+   * Corresponds to the `madvise && obj` skip of __drm_gpuvm_sm_map().
+   */
+  madviseSkips(va: GpuVa, ra: bigint, re: bigint): boolean {
+    return va.obj !== null || (va.addr >= ra && va.end <= re);
+  }
+
+  /**
+   * The MAP of a split VA's part inside the request: exactly what its REMAP
+   * `cut` vacates (from prev's end, or the VA's start, to next's start, or
+   * the VA's end), NULL at offset 0 (the pieces madvise creates carry no object).
+   */
+  madvisePiece(cut: OpRemap): OpMap {
+    const hole = remapToUnmapRange(cut);
+    return { kind: 'map', addr: hole.addr, range: hole.range, obj: null, offset: 0n };
+  }
+
+  /**
+   * Emit the ops of a madvise request: for each overlapping VA it does not
+   * skip, ascending, the REMAP that cuts it at the request's edges (keep
+   * false) and then the MAP of its part inside. No UNMAP ever.
+   * Corresponds to __drm_gpuvm_sm_map() with madvise set.
+   */
+  madviseOps(req: MapReq, emit: OpSink): void {
+    const ra = req.addr;
+    const re = ra + req.range;
+    const vas = this.overlapping(ra, re);
+    for (let i = 0; i < vas.length; i++) {
+      const va = vas[i] as GpuVa;
+      if (this.madviseSkips(va, ra, re)) continue;
+      const cut = this.cut(va, ra, re, false);
+      emit(cut);
+      // A VA madvise does not skip sticks out of the request, so its cut is a REMAP.
+      if (cut.kind === 'remap') emit(this.madvisePiece(cut));
+    }
   }
 
   /** Emit one PREFETCH per VA overlapping [addr, addr + range). Corresponds to the walk of drm_gpuvm_prefetch_ops_create(). */

@@ -183,6 +183,26 @@ export class GpuVa {
     vmBo.put();
   }
 
+  /**
+   * Unlink this VA and drop the reference with deferred cleanup
+   * ({@link GpuVmBo.putDeferred}): when it was the vm_bo's last, the vm_bo
+   * becomes a zombie instead of being destroyed. A no-op for a VA without
+   * object or not linked. `EINVAL` unless the vm_bo's VM is in immediate mode
+   * ([differs]: upstream only WARNs), with nothing changed.
+   *
+   * Corresponds to drm_gpuva_unlink_defer().
+   */
+  unlinkDefer(): void {
+    const vmBo = this._vmBo;
+    if (vmBo === null) return; // not linked; a VA without an object never is (link is a no-op for it)
+    if (!vmBo.vm.immediateMode) {
+      throw new GpuVmError('EINVAL', 'unlinkDefer: the VM is not in immediate mode');
+    }
+    vmBo._vaSet.delete(this);
+    this._vmBo = null;
+    vmBo.putDeferred();
+  }
+
   private assertDetached(what: string): void {
     if (this._vm !== null) {
       throw new GpuVmError('EINVAL', `GpuVa.${what}: cannot change a VA while it is in a VM; remove it first`);

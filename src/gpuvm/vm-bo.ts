@@ -3,8 +3,10 @@
  *
  * A vm_bo holds a reference on its object, is reference counted itself (each
  * linked VA holds one), and may sit on its VM's extobj and evict lists. Its
- * final `put` destroys it (see {@link GpuVmBo.destroy}); any later use throws
- * {@link UseAfterFreeError}.
+ * final `put` destroys it (see {@link GpuVmBo.destroy}); a final `putDeferred`
+ * makes it a zombie instead (see {@link GpuVmBo.intoZombie}), which keeps its
+ * object reference until `GpuVm.boDeferredCleanup` frees it. Any use after the
+ * last reference is gone, zombie or freed, throws {@link UseAfterFreeError}.
  */
 import { GpuVmError, UseAfterFreeError } from './errors.ts';
 import type { GemObject } from './gem.ts';
@@ -17,7 +19,7 @@ export class GpuVmBo {
   readonly obj: GemObject;
   private refs = 1;
   private _evicted = false;
-  private _destroyed = false;
+  private state: 'live' | 'zombie' | 'freed' = 'live';
   /** @internal The VAs linked to this vm_bo, in link order (drm_gpuvm_bo.list.gpuva). */
   readonly _vaSet = new Set<GpuVa>();
 
@@ -42,9 +44,24 @@ export class GpuVmBo {
     return this._evicted;
   }
 
-  /** Whether the last reference was dropped. */
+  /** Whether the last reference was dropped (it is a zombie or freed). */
   get destroyed(): boolean {
-    return this._destroyed;
+    return this.state !== 'live';
+  }
+
+  /** Whether the last reference was dropped deferred and cleanup has not freed it yet. */
+  get zombie(): boolean {
+    return this.state === 'zombie';
+  }
+
+  /** Whether its memory was released (destroyed by a put, or a zombie freed by cleanup). */
+  get freed(): boolean {
+    return this.state === 'freed';
+  }
+
+  /** Whether its object is external to the VM (another resv). Corresponds to drm_gpuvm_is_extobj(). */
+  get external(): boolean {
+    return this.obj.resv !== this.vm.resv;
   }
 
   /** The VAs linked to this vm_bo, in link order. Corresponds to drm_gpuvm_bo_for_each_va(). */
@@ -66,11 +83,42 @@ export class GpuVmBo {
    */
   put(): boolean {
     this.assertAlive('put');
+    return this.drop('freed');
+  }
+
+  /**
+   * Drop a reference with deferred cleanup; returns true when this put made
+   * the vm_bo a zombie (its last reference). `EINVAL` unless the VM is in
+   * immediate mode ([differs]: upstream only WARNs), with nothing changed.
+   *
+   * Corresponds to drm_gpuvm_bo_put_deferred().
+   */
+  putDeferred(): boolean {
+    this.assertAlive('putDeferred');
+    if (!this.vm.immediateMode) {
+      throw new GpuVmError('EINVAL', 'GpuVmBo.putDeferred: the VM is not in immediate mode');
+    }
+    return this.drop('zombie');
+  }
+
+  /** Drops one reference; the last one destroys the vm_bo at once (`freed`) or makes it a zombie. */
+  private drop(last: 'freed' | 'zombie'): boolean {
     this.refs--;
     if (this.refs > 0) return false;
-    this._destroyed = true;
-    this.destroy();
+    this.state = last;
+    if (last === 'zombie') this.intoZombie();
+    else this.destroy();
     return true;
+  }
+
+  /**
+   * @internal Free a zombie (run by GpuVm.boDeferredCleanup, which has taken it
+   * off every list): drop its object reference. Corresponds to
+   * drm_gpuvm_bo_destroy_not_in_lists().
+   */
+  _free(): void {
+    this.state = 'freed';
+    this.release();
   }
 
   /**
@@ -81,12 +129,14 @@ export class GpuVmBo {
    */
   extobjAdd(): void {
     this.assertAlive('extobjAdd');
-    if (this.obj.resv !== this.vm.resv) this.vm._extobjSet.add(this);
+    if (this.external) this.vm._lists.addExtobj(this);
   }
 
   /**
    * Set `evicted` and put this vm_bo on (true; appended once, position kept)
-   * or take it off (false) its VM's evict list.
+   * or take it off (false) its VM's evict list -- except for an external
+   * object in a resv-protected VM, which only gets the flag (the VM's
+   * `prepareObjects` puts it on the evict list later).
    *
    * Corresponds to drm_gpuvm_bo_evict().
    */
@@ -94,8 +144,7 @@ export class GpuVmBo {
     this.assertAlive('evict');
     if (typeof evict !== 'boolean') throw new GpuVmError('EINVAL', 'GpuVmBo.evict: evict must be a boolean');
     this._evicted = evict;
-    if (evict) this.vm._evictSet.add(this);
-    else this.vm._evictSet.delete(this);
+    this.vm._lists.setEvicted(this, evict, this.external);
   }
 
   /**
@@ -106,16 +155,37 @@ export class GpuVmBo {
    * Corresponds to drm_gpuvm_bo_destroy().
    */
   protected destroy(): void {
-    const list = this.obj._vmBoList;
-    const i = list.indexOf(this);
-    if (i >= 0) list.splice(i, 1);
-    this.vm._extobjSet.delete(this);
-    this.vm._evictSet.delete(this);
-    this.vm._liveVmBos.delete(this);
+    this.leaveObjectList();
+    this.vm._lists.remove(this);
+    this.release();
+  }
+
+  /**
+   * Becoming a zombie, run by the final `putDeferred`: off its object's list
+   * at once, then queued on the VM's deferred list (which also takes it off
+   * the extobj / evict lists unless the VM is resv-protected). The object
+   * reference stays until cleanup. Protected so a fault variant can break it.
+   *
+   * Corresponds to drm_gpuvm_bo_into_zombie() + drm_gpuvm_bo_defer_zombie_cleanup().
+   */
+  protected intoZombie(): void {
+    this.leaveObjectList();
+    this.vm._lists.bury(this);
+  }
+
+  /** Drop the object reference the vm_bo held (the freeing part of destruction). */
+  protected release(): void {
     this.obj.put();
   }
 
+  private leaveObjectList(): void {
+    const list = this.obj._vmBoList;
+    const i = list.indexOf(this);
+    if (i >= 0) list.splice(i, 1);
+  }
+
   private assertAlive(fn: string): void {
-    if (this._destroyed) throw new UseAfterFreeError(`GpuVmBo.${fn}: the vm_bo was destroyed (use after free)`);
+    if (this.state === 'zombie') throw new UseAfterFreeError(`GpuVmBo.${fn}: the vm_bo is a zombie awaiting cleanup (use after free)`);
+    if (this.state === 'freed') throw new UseAfterFreeError(`GpuVmBo.${fn}: the vm_bo was destroyed (use after free)`);
   }
 }

@@ -4,10 +4,10 @@
  * "simpler" in one respect; the minimiser keeps a candidate only when it
  * still fails the same way. Candidates never add anything.
  *
- * Simpler means, in this order: a plainer VM (no reserved node, starting at
- * 0), fewer objects (unused ones dropped, references merged onto lower ids,
+ * Simpler means, in this order: a plainer VM (no reserved node, no mode
+ * flags, starting at 0), fewer objects (unused ones dropped, references merged onto lower ids,
  * ids renumbered 1..n, not external), plainer commands (`via` back to the
- * default, no `failAt` / `allocFailAt`), and smaller numbers (ranges,
+ * default, no `failAt` / `allocFailAt` / `defer`), and smaller numbers (ranges,
  * offsets and addresses towards 0 and towards page-sized round values).
  */
 
@@ -78,6 +78,14 @@ export function vmCandidates(trace: Trace): Candidate[] {
   const vm = trace.vm;
   if (vm.reserve !== undefined && vm.reserve !== null) out.push({ what: 'drop the reserved node', trace: { ...trace, vm: { start: vm.start, range: vm.range } } });
   if (vm.reserve === null) out.push({ what: 'drop reserve: null', trace: { ...trace, vm: { start: vm.start, range: vm.range } } });
+  const flags = trace.flags;
+  if (flags !== undefined) {
+    out.push({ what: 'drop the VM flags', trace: without(trace, 'flags') });
+    if (flags.immediate === true && flags.resvProtected === true) {
+      out.push({ what: 'not immediate', trace: { ...trace, flags: { resvProtected: true } } });
+      out.push({ what: 'not resvProtected', trace: { ...trace, flags: { immediate: true } } });
+    }
+  }
   if (vm.start > 0n) {
     const end = vm.start + vm.range;
     out.push({ what: 'start the VM at 0', trace: { ...trace, vm: { ...vm, start: 0n, range: end < U64_LIMIT ? end : U64_LIMIT - 1n } } });
@@ -139,14 +147,17 @@ export function commandCandidates(trace: Trace, index: number): Candidate[] {
   if (c === undefined) return [];
   const out: Candidate[] = [];
   const rec = c as unknown as Record<string, unknown>;
-  for (const key of ['failAt', 'allocFailAt', 'via']) {
-    if (rec[key] !== undefined) out.push({ what: `command ${index}: drop ${key}`, trace: withCommand(trace, index, without(c, key)) });
+  for (const key of ['failAt', 'allocFailAt', 'defer', 'via']) {
+    if (rec[key] === undefined) continue;
+    // `defer` needs via "steps": dropping via drops defer too.
+    const plain = key === 'via' ? without(without(c, 'defer'), 'via') : without(c, key);
+    out.push({ what: `command ${index}: drop ${key}`, trace: withCommand(trace, index, plain) });
   }
   for (const key of ['failAt', 'allocFailAt']) {
     const v = rec[key];
     if (typeof v === 'number' && v > 1) out.push({ what: `command ${index}: ${key} 1`, trace: withCommand(trace, index, { ...c, [key]: 1 } as Command) });
   }
-  if ((c.cmd === 'map' || c.cmd === 'insert') && c.bo !== null) {
+  if ((c.cmd === 'map' || c.cmd === 'insert' || c.cmd === 'madvise') && c.bo !== null) {
     for (const o of trace.objects) {
       if (o.bo < c.bo) out.push({ what: `command ${index}: bo${o.bo}`, trace: withCommand(trace, index, { ...c, bo: o.bo }) });
     }

@@ -11,6 +11,9 @@ import {
   type Subject,
   type SubjectCapabilities,
   type Trace,
+  type TraceHeader,
+  type VmFlagName,
+  VM_FLAG_NAMES,
 } from './types.ts';
 
 /** The capabilities of `subject`: what it declares, else everything. */
@@ -25,8 +28,25 @@ export function isFullCapabilities(caps: SubjectCapabilities): boolean {
     caps.via.includes('ops') &&
     caps.via.includes('steps') &&
     caps.failAt &&
-    caps.allocFailAt
+    caps.allocFailAt &&
+    caps.defer === true &&
+    VM_FLAG_NAMES.every((f) => caps.vmFlags?.includes(f) === true)
   );
+}
+
+/** The flags `header` sets that `caps` does not honour (empty when it honours them all). */
+export function unsupportedFlags(header: Pick<TraceHeader, 'flags'>, caps: SubjectCapabilities): VmFlagName[] {
+  return VM_FLAG_NAMES.filter((f) => header.flags?.[f] === true && caps.vmFlags?.includes(f) !== true);
+}
+
+/** `header` with the flags `caps` does not honour cleared (the header itself when there are none). */
+export function fitHeader<H extends TraceHeader>(header: H, caps: SubjectCapabilities): H {
+  const drop = unsupportedFlags(header, caps);
+  if (drop.length === 0) return header;
+  const flags = { ...header.flags };
+  for (const f of drop) delete flags[f];
+  const { flags: _old, ...rest } = header;
+  return (Object.keys(flags).length === 0 ? rest : { ...rest, flags }) as H;
 }
 
 /**
@@ -36,7 +56,13 @@ export function isFullCapabilities(caps: SubjectCapabilities): boolean {
  */
 export function unsupportedUse(command: Command, caps: SubjectCapabilities): string | null {
   if (!caps.commands.includes(command.cmd)) return `command "${command.cmd}"`;
+  if (command.cmd === 'madvise') {
+    if (command.failAt !== undefined && !caps.failAt) return 'failAt';
+    if (command.allocFailAt !== undefined && !caps.allocFailAt) return 'allocFailAt';
+    return null;
+  }
   if (command.cmd !== 'map' && command.cmd !== 'unmap') return null;
+  if (command.defer === true && caps.defer !== true) return 'defer';
   const via = command.via ?? 'ops';
   if (!caps.via.includes(via)) return command.via === undefined ? 'via "ops" (the mode of a command without via)' : `via "${via}"`;
   if (command.failAt !== undefined && !caps.failAt) return 'failAt';
@@ -58,6 +84,8 @@ export function formatCapabilities(caps: SubjectCapabilities): string {
     flag(caps.failAt, 'failAt'),
     flag(caps.allocFailAt, 'allocFailAt'),
     flag(caps.accounting, 'accounting'),
+    `vmFlags ${caps.vmFlags === undefined || caps.vmFlags.length === 0 ? 'none' : caps.vmFlags.join(', ')}`,
+    flag(caps.defer === true, 'defer'),
   ].join('; ');
 }
 
@@ -68,6 +96,15 @@ export function formatCapabilities(caps: SubjectCapabilities): string {
  * subject, not a bug in it).
  */
 export function assertTraceSupported(trace: Trace, caps: SubjectCapabilities, file: string, subject: string): void {
+  const flag = unsupportedFlags(trace, caps)[0];
+  if (flag !== undefined) {
+    throw new TraceInputError({
+      file,
+      index: null,
+      field: `flags.${flag}`,
+      reason: `the subject ${subject} does not support the VM flag ${flag} (it declares: ${formatCapabilities(caps)})`,
+    });
+  }
   const index = firstUnsupported(trace, caps);
   if (index < 0) return;
   const command = trace.commands[index] as Command;

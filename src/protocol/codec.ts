@@ -29,6 +29,7 @@ import {
   type TraceMeta,
   type VaRecord,
   type VmConfig,
+  type VmFlags,
 } from './types.ts';
 
 // ---------------------------------------------------------------------------
@@ -95,11 +96,13 @@ const BO_OFFSET: readonly FieldSpec[] = [
   { name: 'offset', kind: 'u64' },
 ];
 const BO_ID: readonly FieldSpec[] = [{ name: 'bo', kind: 'boId' }];
+const INJECTED: readonly FieldSpec[] = STAGING.slice(1);
+const DEFER: FieldSpec = { name: 'defer', kind: 'bool', optional: true };
 
 /** The fields of each command, in the order writers emit them (after `cmd`). */
 const COMMAND_FIELDS: Readonly<Record<CommandKind, readonly FieldSpec[]>> = {
-  map: [...ADDR_RANGE, ...BO_OFFSET, ...STAGING],
-  unmap: [...ADDR_RANGE, ...STAGING],
+  map: [...ADDR_RANGE, ...BO_OFFSET, ...STAGING, DEFER],
+  unmap: [...ADDR_RANGE, ...STAGING, DEFER],
   prefetch: ADDR_RANGE,
   bo_unmap: BO_ID,
   insert: [...ADDR_RANGE, ...BO_OFFSET],
@@ -113,6 +116,9 @@ const COMMAND_FIELDS: Readonly<Record<CommandKind, readonly FieldSpec[]>> = {
   bo_put: BO_ID,
   evict: [...BO_ID, { name: 'evict', kind: 'bool' }],
   validate: [],
+  madvise: [...ADDR_RANGE, ...BO_OFFSET, ...INJECTED],
+  bo_put_deferred: BO_ID,
+  deferred_cleanup: [],
 };
 
 function isCommandKind(s: string): s is CommandKind {
@@ -240,10 +246,37 @@ export function decodeCommandValue(
       'allocFailAt needs via "ops" (it fails an ops-list allocation), but the command has via "steps"',
     );
   }
+  if (out['defer'] === true && out['via'] !== 'steps') {
+    fail(
+      where,
+      `${path}.defer`,
+      'defer needs via "steps" (the step callbacks unlink deferred), but the command has via "ops"',
+    );
+  }
   return out as unknown as Command;
 }
 
-const TRACE_KEYS = ['format', 'vm', 'objects', 'commands', 'meta'];
+const TRACE_KEYS = ['format', 'vm', 'flags', 'objects', 'commands', 'meta'];
+const FLAG_KEYS = ['immediate', 'resvProtected'] as const;
+
+/**
+ * Reads the header's `flags` ({ immediate?, resvProtected? }, booleans). Returns
+ * only the flags that are true, or undefined when none is (the default), so a
+ * trace reads the same whether it spells a false flag out or leaves it away.
+ */
+function readFlags(where: Where, json: unknown): VmFlags | undefined {
+  if (!isPlainObject(json)) fail(where, 'flags', `expected an object { immediate?, resvProtected? }, got ${describe(json)}`);
+  const out: { immediate?: boolean; resvProtected?: boolean } = {};
+  for (const key of Object.keys(json)) {
+    if (!(FLAG_KEYS as readonly string[]).includes(key)) {
+      fail(where, `flags.${key}`, `unknown flag (allowed: ${FLAG_KEYS.join(', ')})`);
+    }
+    const v = json[key];
+    if (typeof v !== 'boolean') fail(where, `flags.${key}`, `expected true or false, got ${describe(v)}`);
+    if (v) out[key as (typeof FLAG_KEYS)[number]] = true;
+  }
+  return out.immediate === true || out.resvProtected === true ? out : undefined;
+}
 
 function readVm(where: Where, json: unknown): VmConfig {
   if (json === undefined) fail(where, 'vm', 'missing (expected { start, range, reserve? })');
@@ -324,16 +357,18 @@ export function decodeTraceValue(json: unknown, file: string): Trace {
     }
   }
   const vm = readVm(where, json['vm']);
+  const flags = has(json, 'flags') ? readFlags(where, json['flags']) : undefined;
   const objects = readObjects(where, json['objects']);
   const declared = new Set(objects.map((o) => o.bo));
   const rawCommands = json['commands'];
   if (rawCommands === undefined) fail(where, 'commands', 'missing (expected an array of commands)');
   if (!Array.isArray(rawCommands)) fail(where, 'commands', `expected an array of commands, got ${describe(rawCommands)}`);
   const commands = rawCommands.map((c: unknown, i) => decodeCommandValue(c, file, i, declared));
-  if (!has(json, 'meta')) return { format: TRACE_FORMAT, vm, objects, commands };
+  const trace: Trace = { format: TRACE_FORMAT, vm, ...(flags === undefined ? {} : { flags }), objects, commands };
+  if (!has(json, 'meta')) return trace;
   const meta = json['meta'];
   if (!isPlainObject(meta)) fail(where, 'meta', `expected an object, got ${describe(meta)}`);
-  return { format: TRACE_FORMAT, vm, objects, commands, meta: meta as TraceMeta };
+  return { ...trace, meta: meta as TraceMeta };
 }
 
 /**
@@ -448,11 +483,23 @@ export function toJsonSnapshot(s: Snapshot): JsonObject {
     objects: s.objects.map((o) => ({ bo: o.bo, refs: o.refs })),
     evictList: [...s.evictList],
     extobjList: [...s.extobjList],
+    deferred: s.deferred.map((z) => ({ bo: z.bo, evicted: z.evicted })),
   };
 }
 
-/** A trace header as plain JSON: `{ vm, objects }` exactly as a trace file writes them. */
-export function toJsonTraceHeader(header: TraceHeader): { vm: JsonObject; objects: JsonObject[] } {
+/** The header's flags as plain JSON: only the flags that are true; null when none is (then `flags` is left out). */
+export function toJsonFlags(flags: VmFlags | undefined): JsonObject | null {
+  const out: JsonObject = {};
+  if (flags?.immediate === true) out['immediate'] = true;
+  if (flags?.resvProtected === true) out['resvProtected'] = true;
+  return Object.keys(out).length === 0 ? null : out;
+}
+
+/**
+ * A trace header as plain JSON: `{ vm, flags?, objects }` exactly as a trace
+ * file writes them (`flags` only when a flag is set).
+ */
+export function toJsonTraceHeader(header: TraceHeader): JsonObject {
   const vm: JsonObject = { start: formatU64(header.vm.start), range: formatU64(header.vm.range) };
   if (header.vm.reserve !== undefined) {
     vm['reserve'] =
@@ -460,19 +507,17 @@ export function toJsonTraceHeader(header: TraceHeader): { vm: JsonObject; object
         ? null
         : { addr: formatU64(header.vm.reserve.addr), range: formatU64(header.vm.reserve.range) };
   }
-  const objects = header.objects.map((o): JsonObject => (o.external === undefined ? { bo: o.bo } : { bo: o.bo, external: o.external }));
-  return { vm, objects };
+  const out: JsonObject = { vm };
+  const flags = toJsonFlags(header.flags);
+  if (flags !== null) out['flags'] = flags;
+  out['objects'] = header.objects.map((o): JsonObject => (o.external === undefined ? { bo: o.bo } : { bo: o.bo, external: o.external }));
+  return out;
 }
 
-/** A whole trace as plain JSON, keys in the order format, vm, objects, commands, meta. */
+/** A whole trace as plain JSON, keys in the order format, vm, flags (only when a flag is set), objects, commands, meta. */
 export function toJsonTrace(trace: Trace): JsonObject {
-  const { vm, objects } = toJsonTraceHeader(trace);
-  const out: JsonObject = {
-    format: trace.format,
-    vm,
-    objects,
-    commands: trace.commands.map(toJsonCommand),
-  };
+  const out: JsonObject = { format: trace.format, ...toJsonTraceHeader(trace) };
+  out['commands'] = trace.commands.map(toJsonCommand);
   if (trace.meta !== undefined) out['meta'] = jsonOfUnknown(trace.meta);
   return out;
 }

@@ -32,20 +32,12 @@ export function formatVa(va: VaRecord | Piece): string {
 /** One command in program notation (no number). */
 export function formatCommand(c: Command): string {
   switch (c.cmd) {
-    case 'map': {
-      let s = `map ${span(c.addr, c.range)} -> ${boName(c.bo)} @${hex(c.offset)}`;
-      if (c.via !== undefined && c.via !== 'ops') s += ` via ${c.via}`;
-      if (c.failAt !== undefined) s += ` failAt ${c.failAt}`;
-      if (c.allocFailAt !== undefined) s += ` allocFailAt ${c.allocFailAt}`;
-      return s;
-    }
-    case 'unmap': {
-      let s = `unmap ${span(c.addr, c.range)}`;
-      if (c.via !== undefined && c.via !== 'ops') s += ` via ${c.via}`;
-      if (c.failAt !== undefined) s += ` failAt ${c.failAt}`;
-      if (c.allocFailAt !== undefined) s += ` allocFailAt ${c.allocFailAt}`;
-      return s;
-    }
+    case 'map':
+      return `map ${span(c.addr, c.range)} -> ${boName(c.bo)} @${hex(c.offset)}${options(c)}`;
+    case 'unmap':
+      return `unmap ${span(c.addr, c.range)}${options(c)}`;
+    case 'madvise':
+      return `madvise ${span(c.addr, c.range)} -> ${boName(c.bo)} @${hex(c.offset)}${options(c)}`;
     case 'insert':
       return `insert ${span(c.addr, c.range)} -> ${boName(c.bo)} @${hex(c.offset)}`;
     case 'prefetch':
@@ -61,12 +53,24 @@ export function formatCommand(c: Command): string {
     case 'bo_unmap':
     case 'bo_get':
     case 'bo_put':
+    case 'bo_put_deferred':
       return `${c.cmd} ${boName(c.bo)}`;
     case 'evict':
       return `evict ${boName(c.bo)} ${c.evict}`;
     case 'validate':
-      return 'validate';
+    case 'deferred_cleanup':
+      return c.cmd;
   }
+}
+
+/** The optional fields of a map / unmap / madvise, as ` via steps failAt 2 defer` (empty when none is set). */
+function options(c: { via?: string; failAt?: number; allocFailAt?: number; defer?: boolean }): string {
+  let s = '';
+  if (c.via !== undefined && c.via !== 'ops') s += ` via ${c.via}`;
+  if (c.failAt !== undefined) s += ` failAt ${c.failAt}`;
+  if (c.allocFailAt !== undefined) s += ` allocFailAt ${c.allocFailAt}`;
+  if (c.defer === true) s += ' defer';
+  return s;
 }
 
 /** One op on one line: `remap 0x0+0x4000 -> bo1 @0x0 keep=false prev 0x0+0x1000 ... hole 0x1000+0x1000`. */

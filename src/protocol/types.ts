@@ -36,9 +36,35 @@ export interface ObjectDecl {
   readonly external?: boolean;
 }
 
-/** What a subject needs to set up a run: the VM and the objects. */
+/**
+ * The VM's mode flags (drm_gpuvm_flags). Both default to false; a trace
+ * without `flags` has both false.
+ *
+ * - `immediate` (DRM_GPUVM_IMMEDIATE_MODE): the driver may change the VM in
+ *   the fence-signalling path, so it obtains vm_bos only through prealloc
+ *   (`boCreate` + `boObtainPrealloc`) and may drop vm_bo references deferred
+ *   (`bo_put_deferred`, `defer`), leaving zombies for `deferred_cleanup`.
+ * - `resvProtected` (DRM_GPUVM_RESV_PROTECTED): the extobj / evict lists are
+ *   protected by the VM's reservation object. Evicting an external object
+ *   leaves its vm_bo off the evict list (validate picks it up from the extobj
+ *   list), and zombies stay on both lists until cleanup.
+ */
+export interface VmFlags {
+  readonly immediate?: boolean;
+  readonly resvProtected?: boolean;
+}
+
+/** The names of the VM's mode flags, as a subject declares them (`capabilities.vmFlags`). */
+export type VmFlagName = keyof VmFlags;
+
+/** Every VM mode flag. */
+export const VM_FLAG_NAMES: readonly VmFlagName[] = ['immediate', 'resvProtected'];
+
+/** What a subject needs to set up a run: the VM, its mode flags and the objects. */
 export interface TraceHeader {
   readonly vm: VmConfig;
+  /** Absent (the usual case) means both flags false. */
+  readonly flags?: VmFlags;
   readonly objects: readonly ObjectDecl[];
 }
 
@@ -73,6 +99,12 @@ export interface MapCommand {
   readonly failAt?: number;
   /** The k-th op allocation (1-based) fails with ENOMEM (ops mode only). */
   readonly allocFailAt?: number;
+  /**
+   * Steps mode only: the driver unlinks with `unlinkDefer` and drops its vm_bo
+   * reference with `putDeferred`, as immediate-mode drivers do (needs an
+   * immediate VM, else EINVAL).
+   */
+  readonly defer?: boolean;
 }
 
 export interface UnmapCommand {
@@ -80,6 +112,24 @@ export interface UnmapCommand {
   readonly addr: bigint;
   readonly range: bigint;
   readonly via?: Via;
+  readonly failAt?: number;
+  readonly allocFailAt?: number;
+  /** Steps mode only: unlink with `unlinkDefer` (needs an immediate VM, else EINVAL). */
+  readonly defer?: boolean;
+}
+
+/**
+ * A madvise request (drm_gpuvm_madvise_ops_create(), an ops list only): split
+ * the VAs without an object at the request's edges, so that the request's
+ * range is made of whole VAs; VAs with an object are left alone. `bo` and
+ * `offset` are the request's object side, as upstream takes them.
+ */
+export interface MadviseCommand {
+  readonly cmd: 'madvise';
+  readonly addr: bigint;
+  readonly range: bigint;
+  readonly bo: BoRef;
+  readonly offset: bigint;
   readonly failAt?: number;
   readonly allocFailAt?: number;
 }
@@ -135,6 +185,21 @@ export interface BoPutCommand {
   readonly bo: BoId;
 }
 
+/**
+ * The driver drops one reference it holds, deferred (`putDeferred`): a vm_bo
+ * whose last reference goes becomes a zombie until `deferred_cleanup`.
+ * ENOENT if it holds none; EINVAL in a VM that is not immediate.
+ */
+export interface BoPutDeferredCommand {
+  readonly cmd: 'bo_put_deferred';
+  readonly bo: BoId;
+}
+
+/** Frees every zombie vm_bo of the VM (drm_gpuvm_bo_deferred_cleanup()). */
+export interface DeferredCleanupCommand {
+  readonly cmd: 'deferred_cleanup';
+}
+
 export interface EvictCommand {
   readonly cmd: 'evict';
   readonly bo: BoId;
@@ -158,7 +223,10 @@ export type Command =
   | BoGetCommand
   | BoPutCommand
   | EvictCommand
-  | ValidateCommand;
+  | ValidateCommand
+  | MadviseCommand
+  | BoPutDeferredCommand
+  | DeferredCleanupCommand;
 
 export type CommandKind = Command['cmd'];
 
@@ -179,6 +247,9 @@ export const COMMAND_KINDS: readonly CommandKind[] = [
   'bo_put',
   'evict',
   'validate',
+  'madvise',
+  'bo_put_deferred',
+  'deferred_cleanup',
 ];
 
 // ---------------------------------------------------------------------------
@@ -257,6 +328,13 @@ export interface VmBoRecord {
   readonly evicted: boolean;
 }
 
+/** A zombie vm_bo: its last reference was dropped deferred, and cleanup has not freed it yet. */
+export interface DeferredRecord {
+  readonly bo: BoId;
+  /** Its `evicted` flag when it died (a zombie is never validated). */
+  readonly evicted: boolean;
+}
+
 export interface ObjectRecord {
   readonly bo: BoId;
   readonly refs: number;
@@ -274,6 +352,8 @@ export interface Snapshot {
   readonly evictList: readonly BoId[];
   /** The bo of each entry of the VM's extobj list, in list order. */
   readonly extobjList: readonly BoId[];
+  /** The zombie vm_bos awaiting `deferred_cleanup`, newest first (the order of the VM's deferred list). */
+  readonly deferred: readonly DeferredRecord[];
 }
 
 // ---------------------------------------------------------------------------
@@ -323,6 +403,10 @@ export interface SubjectCapabilities {
   readonly allocFailAt: boolean;
   /** Whether it reports `Accounting` after each command. */
   readonly accounting: boolean;
+  /** The VM mode flags of the trace header it honours; absent: none (a header never sets another). */
+  readonly vmFlags?: readonly VmFlagName[];
+  /** Whether it honours `defer` on a steps-mode map / unmap; absent: no. */
+  readonly defer?: boolean;
 }
 
 /** Everything version 1 of the protocol has: the capabilities of a subject that declares none. */
@@ -332,6 +416,8 @@ export const FULL_CAPABILITIES: SubjectCapabilities = {
   failAt: true,
   allocFailAt: true,
   accounting: true,
+  vmFlags: VM_FLAG_NAMES,
+  defer: true,
 };
 
 /**

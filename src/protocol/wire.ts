@@ -33,6 +33,8 @@ import {
   type VaRecord,
   type Via,
   type VmBoRecord,
+  type VmFlagName,
+  VM_FLAG_NAMES,
 } from './types.ts';
 
 /** The protocol's name and major version. */
@@ -240,7 +242,23 @@ export function decodeSnapshot(v: unknown, path = 'snapshot'): Snapshot {
     const x = obj(ob[i], at, 'an object { bo, refs }');
     objects[i] = { bo: int(x['bo'], `${at}.bo`), refs: int(x['refs'], `${at}.refs`) };
   }
-  return { vas, kernel, vmBos, objects, evictList: ints(o['evictList'], `${path}.evictList`), extobjList: ints(o['extobjList'], `${path}.extobjList`) };
+  // `deferred` (the zombies) came after version 1's first release: absent reads as none.
+  const zd = o['deferred'] === undefined ? [] : arr(o['deferred'], `${path}.deferred`, 'zombies { bo, evicted }');
+  const deferred = new Array<{ bo: BoId; evicted: boolean }>(zd.length);
+  for (let i = 0; i < zd.length; i++) {
+    const at = `${path}.deferred[${i}]`;
+    const x = obj(zd[i], at, 'a zombie { bo, evicted }');
+    deferred[i] = { bo: int(x['bo'], `${at}.bo`), evicted: bool(x['evicted'], `${at}.evicted`) };
+  }
+  return {
+    vas,
+    kernel,
+    vmBos,
+    objects,
+    evictList: ints(o['evictList'], `${path}.evictList`),
+    extobjList: ints(o['extobjList'], `${path}.extobjList`),
+    deferred,
+  };
 }
 
 /** Reads an `Accounting` (src/protocol/types.ts): `opsFreedByDriver` may be absent. Throws `WireError`. */
@@ -348,7 +366,16 @@ export function decodeHelloReply(json: Obj): HelloReply {
   if (allocFailAt && !via.includes('ops')) {
     throw new WireError('capabilities.allocFailAt', 'is true, but "ops" is not in capabilities.via (allocFailAt fails an ops-list allocation)');
   }
-  return { protocol, name, capabilities: { commands, via, failAt, allocFailAt, accounting } };
+  // Optional capabilities (absent: not supported): the VM mode flags and `defer`.
+  const vmFlags: VmFlagName[] = [];
+  if (c['vmFlags'] !== undefined) {
+    arr(c['vmFlags'], 'capabilities.vmFlags', 'VM flag names').forEach((f, i) => {
+      const s = str(f, `capabilities.vmFlags[${i}]`);
+      if ((VM_FLAG_NAMES as readonly string[]).includes(s) && !vmFlags.includes(s as VmFlagName)) vmFlags.push(s as VmFlagName);
+    });
+  }
+  const defer = c['defer'] === undefined ? false : bool(c['defer'], 'capabilities.defer');
+  return { protocol, name, capabilities: { commands, via, failAt, allocFailAt, accounting, vmFlags, defer } };
 }
 
 /** Reads a `reset` reply: null when the subject set the VM up, else its message. Throws `WireError`. */
@@ -466,8 +493,11 @@ export function decodeRequest(line: string, declared: ReadonlySet<BoId>): Reques
     case 'reset': {
       // A header that cannot be set up (a reserved node outside the VM, ...) is answered `ok: false`, not refused.
       try {
-        const t = decodeTraceValue({ format: TRACE_FORMAT, vm: o['vm'], objects: o['objects'], commands: [] }, 'reset request');
-        return { req, header: { vm: t.vm, objects: t.objects }, problem: null };
+        const t = decodeTraceValue(
+          { format: TRACE_FORMAT, vm: o['vm'], ...(o['flags'] === undefined ? {} : { flags: o['flags'] }), objects: o['objects'], commands: [] },
+          'reset request',
+        );
+        return { req, header: { vm: t.vm, ...(t.flags === undefined ? {} : { flags: t.flags }), objects: t.objects }, problem: null };
       } catch (e) {
         if (!(e instanceof TraceInputError)) throw e;
         return { req, header: null, problem: e.message };
@@ -510,6 +540,8 @@ export function helloReply(name: string, capabilities: SubjectCapabilities): str
       failAt: capabilities.failAt,
       allocFailAt: capabilities.allocFailAt,
       accounting: capabilities.accounting,
+      vmFlags: [...(capabilities.vmFlags ?? [])],
+      defer: capabilities.defer === true,
     },
   });
 }

@@ -42,6 +42,7 @@ export function commandSpan(c: Command): { addr: bigint; end: bigint } | null {
   switch (c.cmd) {
     case 'map':
     case 'unmap':
+    case 'madvise':
     case 'insert':
     case 'prefetch':
     case 'remove':

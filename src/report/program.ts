@@ -3,7 +3,7 @@
  * spirit of Hypothesis' stateful failure printout:
  *
  * ```
- * vm 0x0+0x40000, reserve 0x0+0x1000
+ * vm 0x0+0x40000, reserve 0x0+0x1000, immediate
  * objects bo1, bo2 (external)
  * 0. map 0x1000+0x3000 -> bo1 @0x0
  * 1. map 0x2000+0x1000 -> bo1 @0x1000 via steps failAt 2
@@ -16,11 +16,13 @@
 import type { Trace, TraceHeader } from '../protocol/types.ts';
 import { boName, formatCommand, span } from '../protocol/text.ts';
 
-/** The header as two lines: the VM and the declared objects. */
+/** The header as two lines: the VM (with its mode flags, when set) and the declared objects. */
 export function formatHeader(h: TraceHeader): string[] {
   const reserve = h.vm.reserve ? `, reserve ${span(h.vm.reserve.addr, h.vm.reserve.range)}` : '';
+  const flags = [h.flags?.immediate === true ? 'immediate' : '', h.flags?.resvProtected === true ? 'resvProtected' : ''].filter((f) => f !== '');
+  const modes = flags.length > 0 ? `, ${flags.join(' ')}` : '';
   const objects = h.objects.length === 0 ? 'none' : h.objects.map((o) => `${boName(o.bo)}${o.external === true ? ' (external)' : ''}`).join(', ');
-  return [`vm ${span(h.vm.start, h.vm.range)}${reserve}`, `objects ${objects}`];
+  return [`vm ${span(h.vm.start, h.vm.range)}${reserve}${modes}`, `objects ${objects}`];
 }
 
 /**

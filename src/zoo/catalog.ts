@@ -134,6 +134,34 @@ export const FAULTS: readonly FaultEntry[] = [
     history: 'v5 sm_map without overflow check; drm_gpuva_check_overflow() (6.6, 6.8)',
     expected: ['no-overlap', 'model-agrees'],
   },
+  {
+    number: 17,
+    id: 'madvise-splits-object-va',
+    summary: 'madvise splits VAs that have an object',
+    history: "madvise walk's `madvise && obj` skip in __drm_gpuvm_sm_map() (6.18)",
+    expected: ['madvise-split-only'],
+  },
+  {
+    number: 18,
+    id: 'madvise-map-is-request',
+    summary: 'madvise emits the request itself (object, offset) where the piece is the whole request',
+    history: 'drm_gpuvm_madvise_ops_create() op_map = req shapes (6.18, still upstream)',
+    expected: ['madvise-split-only', 'model-agrees'],
+  },
+  {
+    number: 19,
+    id: 'zombie-stays-on-evict-list',
+    summary: 'a zombie vm_bo stays on the evict list of a VM that is not resv-protected',
+    history: 'drm_gpuvm_bo_into_zombie() list removal, deferred cleanup (6.19)',
+    expected: ['lists'],
+  },
+  {
+    number: 20,
+    id: 'cleanup-frees-twice',
+    summary: 'deferred cleanup frees each zombie twice in a resv-protected VM',
+    history: 'drm_gpuvm_bo_deferred_cleanup() unlink pass vs free pass (6.19)',
+    expected: ['zombies', 'gem-refcount', 'subject-error'],
+  },
 ];
 
 /**

@@ -23,7 +23,7 @@ export const ZOO_USAGE = `Usage: gpuvm-check zoo [FAULT...] [options]
 
 Run the fault zoo: a campaign against each injected fault (bench/faults/), one per
 seed, each stopping at its first failure or at the time budget; the failure is
-minimised. FAULT is a fault's id or number (default: all sixteen).
+minimised. FAULT is a fault's id or number (default: all of them).
 
 Options:
   --seed N       first campaign seed (default 1)

@@ -83,3 +83,45 @@ describe('smallerValues', () => {
     expect(smallerValues(1n, 1n)).toEqual([]);
   });
 });
+
+describe('minimizeTrace and the VM modes', () => {
+  const MODES: Trace = {
+    format: 'gpuvm-trace/1',
+    vm: { start: 0n, range: 0x10000n },
+    flags: { immediate: true, resvProtected: true },
+    objects: [{ bo: 1 }],
+    commands: [
+      { cmd: 'map', addr: 0x1000n, range: 0x1000n, bo: 1, offset: 0n, via: 'steps', defer: true },
+      { cmd: 'unmap', addr: 0x1000n, range: 0x1000n, via: 'steps', defer: true },
+      { cmd: 'deferred_cleanup' },
+    ],
+  };
+
+  /** Fails at a cleanup after an unmap with defer, but only in an immediate VM; a defer outside steps mode is an input error. */
+  async function needsImmediate(t: Trace): Promise<FailureOutcome | null> {
+    let deferred = false;
+    for (let i = 0; i < t.commands.length; i++) {
+      const c = t.commands[i] as Command;
+      if ((c.cmd === 'map' || c.cmd === 'unmap') && c.defer === true && c.via !== 'steps') throw new Error('defer without steps');
+      if (c.cmd === 'unmap' && c.defer === true) deferred = true;
+      if (c.cmd === 'deferred_cleanup' && deferred && t.flags?.immediate === true) return { invariant: 'zombies', kind: 'deferred_cleanup', step: i };
+    }
+    return null;
+  }
+
+  it('drops the flags and the defers that do not matter, and never a via without its defer', async () => {
+    const r = await minimizeTrace(MODES, needsImmediate);
+    expect(r?.trace.flags).toEqual({ immediate: true });
+    expect(r?.trace.commands).toEqual([
+      { cmd: 'unmap', addr: 0n, range: 1n, via: 'steps', defer: true },
+      { cmd: 'deferred_cleanup' },
+    ]);
+  });
+
+  it('drops both flags when neither matters', async () => {
+    const bigMap: Command = { cmd: 'map', addr: 0x1000n, range: 0x2000n, bo: 1, offset: 0n, via: 'steps', defer: true };
+    const r = await minimizeTrace({ ...MODES, commands: [bigMap, { cmd: 'unmap', addr: 0x1000n, range: 0x1000n }] }, oracle);
+    expect(r?.trace.flags).toBeUndefined();
+    expect(r?.trace.commands[0]).toEqual({ cmd: 'map', addr: 0n, range: 0x2000n, bo: 1, offset: 0n });
+  });
+});

@@ -11,7 +11,7 @@ import { formatProgram } from '../../src/report/program.ts';
 import { replayCommand } from '../../src/report/failure.ts';
 
 function snap(vas: VaRecord[], kernel: Snapshot['kernel'] = null): Snapshot {
-  return { vas, kernel, vmBos: [], objects: [], evictList: [], extobjList: [] };
+  return { vas, kernel, vmBos: [], objects: [], evictList: [], extobjList: [], deferred: [] };
 }
 
 describe('program printer', () => {

@@ -117,6 +117,7 @@ describe('steps mode: failAt leaves the prefix', () => {
       objects: [{ bo: 1, refs: 1 }],
       evictList: [],
       extobjList: [],
+      deferred: [],
     });
   });
 });

@@ -134,5 +134,6 @@ export function plainSnapshot(vas: readonly VaRecord[], objects: readonly BoId[]
     objects: objects.map((bo) => ({ bo, refs: 1 + (vmBos.some((b) => b.bo === bo) ? 1 : 0) })),
     evictList: [],
     extobjList: [],
+    deferred: [],
   };
 }

@@ -4,13 +4,13 @@
  * use-after-free detection.
  */
 import { describe, expect, test } from 'vitest';
-import { GemObject, GpuVa, GpuVm, GpuVmBo, UseAfterFreeError } from '../../src/gpuvm/index.ts';
+import { GPUVM_IMMEDIATE_MODE, GemObject, GpuVa, GpuVm, GpuVmBo, UseAfterFreeError } from '../../src/gpuvm/index.ts';
 import { codeOf, put } from './helpers.ts';
 
 const U = 0x1000n;
 
-function vmWithObjects() {
-  const vm = new GpuVm({ start: 0n, range: 64n * U });
+function vmWithObjects(flags = 0) {
+  const vm = new GpuVm({ start: 0n, range: 64n * U, flags });
   const ext = new GemObject({ name: 'ext' });
   const local = new GemObject({ name: 'local', resv: vm.resv });
   return { vm, ext, local };
@@ -43,7 +43,7 @@ describe('obtaining vm_bos', () => {
   });
 
   test('boObtainPrealloc installs pre when there is no vm_bo yet', () => {
-    const { vm, ext } = vmWithObjects();
+    const { vm, ext } = vmWithObjects(GPUVM_IMMEDIATE_MODE);
     const pre = vm.boCreate(ext);
     expect(vm.boObtainPrealloc(pre)).toBe(pre);
     expect([pre.refcount, ext.vmBos()]).toEqual([1, [pre]]);
@@ -51,8 +51,8 @@ describe('obtaining vm_bos', () => {
   });
 
   test('boObtainPrealloc drops pre and returns the existing vm_bo with one more reference', () => {
-    const { vm, ext } = vmWithObjects();
-    const existing = vm.boObtain(ext);
+    const { vm, ext } = vmWithObjects(GPUVM_IMMEDIATE_MODE);
+    const existing = vm.boObtainPrealloc(vm.boCreate(ext));
     const pre = vm.boCreate(ext);
     expect(ext.refcount).toBe(3);
     expect(vm.boObtainPrealloc(pre)).toBe(existing);

@@ -23,6 +23,7 @@ describe('reference counts', () => {
       objects: objectRefs(),
       evictList: [],
       extobjList: [],
+      deferred: [],
     });
   });
 
@@ -256,6 +257,6 @@ describe('snapshots', () => {
   it('reset starts over', () => {
     const m = freshModel([mapCmd(B, P, 3, 0n), get(1), evict(3, true)]);
     m.reset({ vm: { start: 0n, range: 0x10000n }, objects: [{ bo: 1 }] });
-    expect(m.snapshot()).toStrictEqual({ vas: [], kernel: null, vmBos: [], objects: [{ bo: 1, refs: 1 }], evictList: [], extobjList: [] });
+    expect(m.snapshot()).toStrictEqual({ vas: [], kernel: null, vmBos: [], objects: [{ bo: 1, refs: 1 }], evictList: [], extobjList: [], deferred: [] });
   });
 });

@@ -23,7 +23,7 @@ const OPS = [
 const REQ = (extra: object) => mapCmd(B + P, 3n * P, 3, 0n, extra);
 
 function snap(vas: Snapshot['vas'], vmBos: Snapshot['vmBos'], withVmBo: number[], extobjList: number[] = []): Snapshot {
-  return { vas, kernel: { addr: 0n, range: P }, vmBos, objects: objectRefs(...withVmBo), evictList: [], extobjList };
+  return { vas, kernel: { addr: 0n, range: P }, vmBos, objects: objectRefs(...withVmBo), evictList: [], extobjList, deferred: [] };
 }
 
 const BEFORE = snap([X, Y, Z], [vmBo(1, 1, [[B, 2n * P]]), vmBo(2, 2, [[B + 2n * P, P], [B + 3n * P, 2n * P]])], [1, 2]);

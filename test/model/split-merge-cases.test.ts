@@ -40,6 +40,7 @@ function snapshotOf(vas: Snapshot['vas'], vmBos: Snapshot['vmBos'], withVmBo: nu
     objects: objectRefs(...withVmBo),
     evictList: [],
     extobjList: [],
+    deferred: [],
   };
 }
 

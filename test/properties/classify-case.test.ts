@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BoRef, VaRecord } from '../../src/protocol/types.ts';
-import { classifyCase, type CaseRequest } from '../../properties/classify-case.ts';
+import { MADVISE_CASE_KEYS, classifyCase, classifyMadviseCase, type CaseRequest } from '../../properties/classify-case.ts';
+import { madviseSplits } from '../../properties/geometry.ts';
 
 const G = 0x1000n;
 const n = 0x40n * G;
@@ -81,6 +82,44 @@ describe('classifyCase', () => {
         return k !== null && Number.isInteger(k) && k >= 1 && k <= 15;
       }),
       { seed: 7, numRuns: 2000 },
+    );
+  });
+});
+
+describe('classifyMadviseCase', () => {
+  const shapes: [string, string, VaRecord, CaseRequest][] = [
+    ['m1', 'starts inside a NULL VA and ends at its end', va(0, 4, null, 0n), req(1, 4, null, 0n)],
+    ['m2', 'starts inside a NULL VA and ends after it', va(0, 4, null, 0n), req(2, 6, null, 0n)],
+    ['m3', 'starts at a NULL VA and ends inside it', va(0, 4, null, 0n), req(0, 3, null, 0n)],
+    ['m4', 'starts before a NULL VA and ends inside it', va(2, 6, null, 0n), req(0, 4, null, 0n)],
+    ['m5', 'lies inside one NULL VA', va(0, 6, null, 0n), req(2, 4, null, 0n)],
+    ['m6', 'covers a NULL VA whole (or exactly)', va(2, 4, null, 0n), req(0, 6, null, 0n)],
+    ['m7', 'overlaps a VA with an object, whatever the shape', va(0, 6, 1, n), req(2, 4, null, 0n)],
+  ];
+  for (const [k, what, v, r] of shapes) {
+    it(`${k}: the request ${what}`, () => {
+      expect(classifyMadviseCase(v, r)).toBe(k);
+    });
+  }
+
+  it('the exact request is m6; no overlap has no case; each key is a MADVISE_CASE_KEYS entry', () => {
+    expect(classifyMadviseCase(va(0, 4, null, 0n), req(0, 4, null, 0n))).toBe('m6');
+    expect(classifyMadviseCase(va(0, 4, null, 0n), req(4, 6, null, 0n))).toBeNull();
+    expect(classifyMadviseCase(va(0, 4, 1, n), req(4, 6, null, 0n))).toBeNull();
+    expect(MADVISE_CASE_KEYS).toEqual(shapes.map(([k]) => k));
+  });
+
+  it('a case of m1..m5 exactly when madvise splits the VA (two ops), m6 / m7 exactly when it leaves it', () => {
+    const small = fc.integer({ min: 0, max: 6 });
+    fc.assert(
+      fc.property(small, fc.integer({ min: 1, max: 4 }), fc.constantFrom<BoRef>(null, 1), small, fc.integer({ min: 1, max: 4 }), (a, al, ab, r, rl) => {
+        const v = va(a, a + al, ab, 0n);
+        const q = req(r, r + rl, null, 0n);
+        const k = classifyMadviseCase(v, q);
+        if (!(a < r + rl && r < a + al)) return k === null;
+        return madviseSplits(v, q.addr, q.addr + q.range) === ['m1', 'm2', 'm3', 'm4', 'm5'].includes(k ?? '');
+      }),
+      { seed: 8, numRuns: 2000 },
     );
   });
 });

@@ -44,6 +44,7 @@ export const before: Snapshot = {
   ],
   evictList: [],
   extobjList: [2],
+  deferred: [],
 };
 
 /**
@@ -91,6 +92,48 @@ export const mapAfter: Snapshot = {
   ],
   evictList: [],
   extobjList: [2],
+  deferred: [],
+};
+
+/** The same VM in immediate mode (zombies possible), lists not resv-protected. */
+export const immediateHeader: TraceHeader = { ...header, flags: { immediate: true } };
+
+/**
+ * `before` with one zombie of object 2 awaiting cleanup (an earlier vm_bo of
+ * it, dropped deferred): it still holds its object reference.
+ */
+export const zombieBefore: Snapshot = {
+  ...before,
+  objects: [
+    { bo: 1, refs: 2 },
+    { bo: 2, refs: 3 },
+  ],
+  deferred: [{ bo: 2, evicted: false }],
+};
+
+/**
+ * madvise [0x7800, 0x9000) with a NULL request: cuts C = [0x7000, 0x8000) at
+ * 0x7800 (REMAP keeping prev, then a MAP of its part inside the request).
+ */
+export const madviseCmd: Command = { cmd: 'madvise', addr: 0x7800n, range: 0x1800n, bo: null, offset: 0n };
+
+export const madviseObs: Observation = {
+  ok: true,
+  ops: [
+    {
+      op: 'remap',
+      unmap: { va: C, keep: false },
+      prev: { addr: 0x7000n, range: 0x800n, bo: null, offset: 0n },
+      next: null,
+      hole: [0x7800n, 0x800n],
+    },
+    { op: 'map', addr: 0x7800n, range: 0x800n, bo: null, offset: 0n },
+  ],
+};
+
+export const madviseAfter: Snapshot = {
+  ...before,
+  vas: [A, B, { addr: 0x7000n, range: 0x800n, bo: null, offset: 0n }, { addr: 0x7800n, range: 0x800n, bo: null, offset: 0n }],
 };
 
 /** A context whose model answer equals the subject's (so model-agrees holds). */

@@ -19,9 +19,14 @@ import {
   ctx,
   failing,
   goodAccounting,
+  immediateHeader,
+  madviseAfter,
+  madviseCmd,
+  madviseObs,
   mapAfter,
   mapCmd,
   mapObs,
+  zombieBefore,
 } from './fixtures.ts';
 
 const mapOps = mapObs.ops!;
@@ -48,6 +53,7 @@ const prefetchCmd: Command = { cmd: 'prefetch', addr: 0n, range: 0x5000n };
 const findCmd: Command = { cmd: 'find', addr: 0x1000n, range: 0x2000n };
 const zeroMap: Command = { cmd: 'map', addr: 0x2000n, range: 0n, bo: 1, offset: 0n };
 const EINVAL: Observation = { ok: false, error: 'EINVAL' };
+const CLEANUP: Command = { cmd: 'deferred_cleanup' };
 
 interface Scenario {
   readonly name: InvariantName;
@@ -251,6 +257,18 @@ const scenarios: Scenario[] = [
       { ok: true, ops: [{ op: 'unmap', va: C, keep: false }] },
       before,
     ),
+  },
+  {
+    name: 'madvise-split-only',
+    what: 'a madvise that splits C drops the piece inside the request',
+    good: ctx(madviseCmd, madviseObs, madviseAfter),
+    bad: ctx(madviseCmd, madviseObs, { ...madviseAfter, vas: madviseAfter.vas.filter((v) => v.addr !== 0x7800n) }),
+  },
+  {
+    name: 'zombies',
+    what: 'deferred_cleanup leaves the zombie on the deferred list',
+    good: ctx(CLEANUP, { ok: true }, before, { header: immediateHeader, before: zombieBefore }),
+    bad: ctx(CLEANUP, { ok: true }, zombieBefore, { header: immediateHeader, before: zombieBefore }),
   },
   {
     name: 'model-agrees',

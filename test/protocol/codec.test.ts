@@ -326,7 +326,7 @@ describe('rejections name the file, command index and field', () => {
     const e = rejection(withCommand(3, { cmd: 'map', addr: '0x0', range: '0x1000', bo: 1, offset: '0x0', flags: 1 }));
     expect(e.field).toBe('commands[3].flags');
     expect(e.message).toBe(
-      'corpus/x.json: command 3 (map): field "flags": unknown field for "map" (allowed: addr, range, bo, offset, via, failAt, allocFailAt)',
+      'corpus/x.json: command 3 (map): field "flags": unknown field for "map" (allowed: addr, range, bo, offset, via, failAt, allocFailAt, defer)',
     );
   });
 
@@ -489,6 +489,7 @@ describe('plain JSON encoders', () => {
         objects: [{ bo: 1, refs: 2 }],
         evictList: [1],
         extobjList: [],
+        deferred: [{ bo: 1, evicted: false }],
       }),
     ).toEqual({
       vas: [{ addr: '0x1000', range: '0x1000', bo: 1, offset: '0x0' }],
@@ -497,6 +498,7 @@ describe('plain JSON encoders', () => {
       objects: [{ bo: 1, refs: 2 }],
       evictList: [1],
       extobjList: [],
+      deferred: [{ bo: 1, evicted: false }],
     });
   });
 });
