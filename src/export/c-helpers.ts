@@ -1528,13 +1528,13 @@ static void gpuvm_test_expect_validated(struct gpuvm_test *t, const int *want)
       'unsupported',
       ['command'],
       `
-/* A command this tree's drm_gpuvm cannot run: the case is skipped from here. */
+/* A command the case cannot run on this tree: it is skipped from here. */
 static void gpuvm_test_unsupported(struct gpuvm_test *t, const char *cmd,
-				   const char *function)
+				   const char *why)
 {
 	gpuvm_test_gate(t);
 	t->step++;
-	kunit_skip(t->test, "command %d (%s): this tree has no %s", t->step, cmd, function);
+	kunit_skip(t->test, "command %d (%s): %s", t->step, cmd, why);
 }
 `,
     );
