@@ -16,6 +16,7 @@ Commands:
   serve      serve a subject over the subject protocol on stdin/stdout
   conform    check that a subject program follows the subject protocol
   kernel     build the kernel subject from a kernel tree (kernel build --tree PATH)
+  export     export traces as a KUnit test suite for drm_gpuvm (export kunit FILE...)
 
 Subjects (--subject): builtin:gpuvm (default), builtin:model, a path to a .ts/.js
 module whose default export is a SubjectFactory, exec:PROGRAM ARGS... for a program
@@ -192,3 +193,38 @@ Options:
 
 Exit status: 0 no problem, 1 problems found (or a failed handshake), 2 bad usage
 (including a program that cannot be started).`;
+
+export const EXPORT_HELP = `Usage: gpuvm-check export kunit FILE... [options]
+
+Export traces as one KUnit test file for drivers/gpu/drm/tests/: one KUNIT_CASE
+per trace (drm_test_gpuvm_<file name>), each running the trace's commands through
+drm_gpuvm's public API the way the harness's driver does and checking, after every
+command, what the reference model says: the result, the ops, the VAs, each
+object's vm_bo and its references, the extobj and evict lists. A trace that
+exposes an upstream bug gives a case that fails at that command.
+
+Options:
+  -o, --output OUT  write the file (or patch) to OUT, atomically (default: stdout)
+  --suite NAME      the kunit_suite's name, a C identifier (default drm_gpuvm)
+  --tree PATH       the kernel tree whose drm_gpuvm API the test is written for
+                    (probed: map_req struct or not, obtain vs obtain_locked,
+                    find_prev present or not, ...); a version (6.12, 7.3) names a
+                    known variant without a tree; default: the newest (7.3)
+  --license SPDX    the SPDX line (default "GPL-2.0-only OR MIT", like drm_gpuvm.c);
+                    MODULE_LICENSE follows it; it must be GPL-2.0 compatible
+  --patch           write a git-format patch against --tree instead: the file,
+                    a DRM_GPUVM_KUNIT_TEST Kconfig option, its Makefile and
+                    .kunitconfig lines (apply with git am -s)
+  --run             also build the test in userspace against --tree's drm_gpuvm.c
+                    (no kernel build) and run it; each case must agree with the
+                    harness's verdict on its trace against kernel:PATH (pass,
+                    fail at the same command, or skip)
+  --sanitize        with --run: build with AddressSanitizer and UBSan
+  -v, --verbose     with --run: print the KTAP report
+  --json            print the result as one JSON object on the last line of stdout
+  -h, --help        this help
+
+Exit status: 0 written (with --run: every case agrees with the harness), 1 a case
+disagrees with the harness or the test has compiler warnings, 2 bad usage or input
+(a trace that does not parse, an unknown --tree variant, a tree without the files a
+patch needs, an unwritable output): one line naming it, nothing written.`;
