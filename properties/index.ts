@@ -11,7 +11,7 @@ export { StepRunner, StepFailed } from './step-runner.ts';
 export type { ReplayResult, ReplayOptions } from './replay.ts';
 export { replayTrace } from './replay.ts';
 export type { PropertyOptions, PropertyResult, PropertyFailure, RunFailure } from './run-property.ts';
-export { runProperty, clockMs, DEFAULT_MAX_COMMANDS } from './run-property.ts';
+export { runProperty, runTrace, clockMs, DEFAULT_MAX_COMMANDS } from './run-property.ts';
 export type { CaseRequest } from './classify-case.ts';
 export { classifyCase, classifyMadviseCase, CASE_COUNT, CASE_KEYS, MADVISE_CASE_KEYS } from './classify-case.ts';
 export type { StepContext, StructuralContext, Invariant, StructuralInvariant } from './step-context.ts';

@@ -79,6 +79,23 @@ export interface PropertyResult {
   readonly startedAt: number | null;
 }
 
+/**
+ * The replayable trace of one run: its header (VM, flags when any, objects)
+ * and the commands executed, with `meta`. Every trace the property hands out
+ * is built here, so none loses a header field (a VM flag dropped makes the
+ * run replay differently).
+ */
+export function runTrace(header: TraceHeader, commands: readonly Command[], meta: NonNullable<Trace['meta']>): Trace {
+  return {
+    format: TRACE_FORMAT,
+    vm: header.vm,
+    ...(header.flags === undefined ? {} : { flags: header.flags }),
+    objects: header.objects,
+    commands,
+    meta,
+  };
+}
+
 /** Default bound on commands per run. */
 export const DEFAULT_MAX_COMMANDS = 60;
 
@@ -161,14 +178,7 @@ export async function runProperty(opts: PropertyOptions): Promise<PropertyResult
     const found = lastFailure as FailedRun | null;
     if (details.failed && found !== null) {
       const path = details.counterexamplePath ?? '';
-      const trace: Trace = {
-        format: TRACE_FORMAT,
-        vm: found.header.vm,
-        ...(found.header.flags === undefined ? {} : { flags: found.header.flags }),
-        objects: found.header.objects,
-        commands: found.commands,
-        meta: { invariant: found.violation.invariant, seed: details.seed, path, subject: subject.name },
-      };
+      const trace = runTrace(found.header, found.commands, { invariant: found.violation.invariant, seed: details.seed, path, subject: subject.name });
       failure = { violation: found.violation, trace, seed: details.seed, path, runsBeforeFailure: passed };
       failedRuns = 1;
     } else if (details.failed) {

@@ -7,11 +7,11 @@
  * later ones are counted as its repeats.
  */
 
-import { runProperty, type RunFailure } from '../../properties/index.ts';
+import { runProperty, runTrace, type RunFailure } from '../../properties/index.ts';
 import { matchKnown } from '../findings/match.ts';
 import { symptomKey, symptomOf } from '../findings/symptom.ts';
 import { toJsonTrace } from '../protocol/codec.ts';
-import { TRACE_FORMAT, type SubjectFactory, type Trace } from '../protocol/types.ts';
+import type { SubjectFactory } from '../protocol/types.ts';
 import type { BatchMessage, WireFailure, WorkerInit } from './messages.ts';
 import { batchRuns, batchSeed } from './seeds.ts';
 
@@ -50,13 +50,7 @@ export async function runBatch(
   });
   const failures: WireFailure[] = [...byKey.values()].map(({ failure: f, key, repeats }) => {
     const v = f.violation;
-    const trace: Trace = {
-      format: TRACE_FORMAT,
-      vm: f.header.vm,
-      objects: f.header.objects,
-      commands: f.commands,
-      meta: { invariant: v.invariant, seed, path: String(f.run) },
-    };
+    const trace = runTrace(f.header, f.commands, { invariant: v.invariant, seed, path: String(f.run) });
     return {
       invariant: v.invariant,
       kind: v.command.cmd,
