@@ -59,6 +59,7 @@ export interface Benchmark {
 export const BENCHMARKS: ReadonlyArray<() => Promise<{ default: Benchmark }>> = [
   () => import('./gpuvm-bench.ts'),
   () => import('./harness-bench.ts'),
+  () => import('./explore-bench.ts'),
   () => import('./kernel-bench.ts'),
 ];
 

@@ -31,6 +31,7 @@ export type InvariantName =
   | 'op-alloc-balance'
   | 'madvise-split-only'
   | 'zombies'
+  | 'queries-agree'
   | 'model-agrees'
   | 'subject-error'
   | 'subject-crashed'
@@ -50,11 +51,11 @@ export const REPORT_INVARIANTS = ['kernel-warn', 'alloc-leak'] as const satisfie
 /** Checks over the ops list a map / unmap / bo_unmap / prefetch / madvise reported (madvise's own rules first). */
 export const OP_LEVEL_INVARIANTS = [
   'madvise-split-only',
+  'exact-coverage',
   'ops-shape',
   'keep-flag',
   'remap-offsets',
   'remap-hole',
-  'exact-coverage',
 ] as const satisfies readonly InvariantName[];
 
 /** Checks over the driver's book-keeping (ops and `Accounting`). */
@@ -84,6 +85,9 @@ export const OUTCOME_INVARIANTS = [
   'paint',
 ] as const satisfies readonly InvariantName[];
 
+/** Checks of a query's answer against the subject's own snapshot. */
+export const QUERY_INVARIANTS = ['queries-agree'] as const satisfies readonly InvariantName[];
+
 /** Every invariant the step checker runs, in the order it runs them. */
 export const INVARIANT_ORDER: readonly InvariantName[] = [
   ...REPORT_INVARIANTS,
@@ -91,6 +95,7 @@ export const INVARIANT_ORDER: readonly InvariantName[] = [
   ...ACCOUNTING_INVARIANTS,
   ...STRUCTURAL_INVARIANTS,
   ...OUTCOME_INVARIANTS,
+  ...QUERY_INVARIANTS,
   'model-agrees',
 ];
 

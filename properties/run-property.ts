@@ -5,6 +5,7 @@
  * replayable `Trace`.
  */
 import fc from 'fast-check';
+import { performance } from 'node:perf_hooks';
 import type { Command, SubjectFactory, Trace, TraceHeader } from '../src/protocol/types.ts';
 import { TRACE_FORMAT } from '../src/protocol/types.ts';
 import { ReferenceModel } from '../model/index.ts';
@@ -22,6 +23,31 @@ export interface PropertyOptions {
   readonly numRuns: number;
   /** Upper bound on the commands of one run (default 60; runs average about a third of it). */
   readonly maxCommands?: number;
+  /**
+   * Explore mode: every failing run is handed to this callback and then ends
+   * as a pass, so fast-check neither stops nor shrinks and the batch runs all
+   * `numRuns` runs (the runs are the same whatever failed: fast-check draws
+   * each run's commands before executing them). `failure` is then always null.
+   * Without it, the first failing run is shrunk and returned as `failure`.
+   */
+  readonly explore?: (failure: RunFailure) => void;
+}
+
+/** A failing run as explore mode reports it: not shrunk. */
+export interface RunFailure {
+  readonly violation: InvariantViolation;
+  readonly header: TraceHeader;
+  /** The commands executed, the failing one last. */
+  readonly commands: readonly Command[];
+  /** 0-based number of the run (fast-check's replay path of it is `String(run)`). */
+  readonly run: number;
+  /** When the failing command had been checked, in ms since the epoch (`performance.timeOrigin` based). */
+  readonly at: number;
+}
+
+/** The current time in ms since the epoch, comparable across worker threads. For measurements only. */
+export function clockMs(): number {
+  return performance.timeOrigin + performance.now();
 }
 
 /** A failure found by {@link runProperty}, shrunk. */
@@ -47,6 +73,27 @@ export interface PropertyResult {
   /** How often each command kind ran. */
   readonly kinds: Record<string, number>;
   readonly failure: null | PropertyFailure;
+  /** Runs that failed (explore mode; in the default mode 0 or 1). */
+  readonly failedRuns: number;
+  /** When the first run started executing, in ms since the epoch (see {@link clockMs}); null when no run ran. */
+  readonly startedAt: number | null;
+}
+
+/**
+ * The replayable trace of one run: its header (VM, flags when any, objects)
+ * and the commands executed, with `meta`. Every trace the property hands out
+ * is built here, so none loses a header field (a VM flag dropped makes the
+ * run replay differently).
+ */
+export function runTrace(header: TraceHeader, commands: readonly Command[], meta: NonNullable<Trace['meta']>): Trace {
+  return {
+    format: TRACE_FORMAT,
+    vm: header.vm,
+    ...(header.flags === undefined ? {} : { flags: header.flags }),
+    objects: header.objects,
+    commands,
+    meta,
+  };
 }
 
 /** Default bound on commands per run. */
@@ -76,6 +123,10 @@ export async function runProperty(opts: PropertyOptions): Promise<PropertyResult
   let counting = true;
   let commands = 0;
   let passed = 0;
+  let runIndex = 0;
+  let failedRuns = 0;
+  let startedAt: number | null = null;
+  const explore = opts.explore;
   let lastFailure: FailedRun | null = null;
   let harnessError: unknown = null;
   runner.onStep = (s) => {
@@ -92,10 +143,18 @@ export async function runProperty(opts: PropertyOptions): Promise<PropertyResult
     isFullCapabilities(caps) ? headerArb : headerArb.map((h) => fitHeader(h, caps)),
     async (cmds, header) => {
       const target: RuleTarget = { runner, executed: [] };
+      const run = runIndex++;
+      startedAt ??= clockMs();
       try {
         await runner.start(header);
         await fc.asyncModelRun(() => ({ model: {} as RuleModel, real: target }), cmds);
       } catch (e) {
+        if (explore !== undefined && e instanceof StepFailed) {
+          commands += target.executed.length;
+          failedRuns++;
+          explore({ violation: e.violation, header, commands: [...target.executed], run, at: clockMs() });
+          return;
+        }
         if (counting) commands += target.executed.length;
         counting = false;
         if (e instanceof StepFailed) {
@@ -119,19 +178,13 @@ export async function runProperty(opts: PropertyOptions): Promise<PropertyResult
     const found = lastFailure as FailedRun | null;
     if (details.failed && found !== null) {
       const path = details.counterexamplePath ?? '';
-      const trace: Trace = {
-        format: TRACE_FORMAT,
-        vm: found.header.vm,
-        ...(found.header.flags === undefined ? {} : { flags: found.header.flags }),
-        objects: found.header.objects,
-        commands: found.commands,
-        meta: { invariant: found.violation.invariant, seed: details.seed, path, subject: subject.name },
-      };
+      const trace = runTrace(found.header, found.commands, { invariant: found.violation.invariant, seed: details.seed, path, subject: subject.name });
       failure = { violation: found.violation, trace, seed: details.seed, path, runsBeforeFailure: passed };
+      failedRuns = 1;
     } else if (details.failed) {
       throw details.errorInstance instanceof Error ? details.errorInstance : new Error(String(details.errorInstance));
     }
-    return { runs: details.numRuns, commands, cases: coverage.cases, kinds: coverage.kinds, failure };
+    return { runs: details.numRuns, commands, cases: coverage.cases, kinds: coverage.kinds, failure, failedRuns, startedAt };
   } finally {
     await subject.close?.();
   }

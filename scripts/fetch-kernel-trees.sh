@@ -67,6 +67,7 @@ subset=(
 	COPYING
 	drivers/gpu/drm/drm_gpuvm.c
 	drivers/gpu/drm/Kconfig
+	drivers/gpu/drm/Kconfig.debug
 	drivers/gpu/drm/Makefile
 	drivers/gpu/drm/tests
 	include/drm

@@ -15,7 +15,7 @@ import type { GpuVa } from '../../src/gpuvm/index.ts';
 import { GpuVmSubject } from '../../src/driver/gpuvm-subject.ts';
 import type { SubjectFactory } from '../../src/protocol/types.ts';
 
-class FaultVm extends GpuVm {
+export class FaultVm extends GpuVm {
   /** Any VA overlapping [start - 1, start] (two addresses), as upstream's window does. */
   override findPrev(start: bigint): GpuVa | null {
     if (start === 0n) return null;

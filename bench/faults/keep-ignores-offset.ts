@@ -15,13 +15,13 @@ import type { GpuVa, MapReq } from '../../src/gpuvm/index.ts';
 import { GpuVmSubject } from '../../src/driver/gpuvm-subject.ts';
 import type { SubjectFactory } from '../../src/protocol/types.ts';
 
-class KeepIgnoresOffset extends SplitMerge {
+export class KeepIgnoresOffset extends SplitMerge {
   override keep(va: GpuVa, req: MapReq): boolean {
     return va.obj !== null && va.obj === req.obj;
   }
 }
 
-class FaultVm extends GpuVm {
+export class FaultVm extends GpuVm {
   protected override createSplitMerge(): SplitMerge {
     return new KeepIgnoresOffset(this.tree);
   }

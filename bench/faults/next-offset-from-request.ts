@@ -15,7 +15,7 @@ import type { GpuVa, OpRemap, OpUnmap } from '../../src/gpuvm/index.ts';
 import { GpuVmSubject } from '../../src/driver/gpuvm-subject.ts';
 import type { SubjectFactory } from '../../src/protocol/types.ts';
 
-class NextOffsetFromRequest extends SplitMerge {
+export class NextOffsetFromRequest extends SplitMerge {
   override cut(va: GpuVa, ra: bigint, re: bigint, keep: boolean): OpUnmap | OpRemap {
     const op = super.cut(va, ra, re, keep);
     if (op.kind === 'remap' && op.next !== null) {

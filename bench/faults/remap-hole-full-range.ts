@@ -14,7 +14,7 @@ import type { OpRemap } from '../../src/gpuvm/index.ts';
 import { GpuVmSubject } from '../../src/driver/gpuvm-subject.ts';
 import type { SubjectFactory } from '../../src/protocol/types.ts';
 
-class FullRangeHoleDriver extends GpuVmSubject {
+export class FullRangeHoleDriver extends GpuVmSubject {
   protected override remapHole(op: OpRemap): readonly [bigint, bigint] {
     const va = op.unmap.va;
     const addr = op.prev !== null ? op.prev.addr + op.prev.range : va.addr;

@@ -43,7 +43,7 @@ class StaleAugmentTree extends IntervalTree<GpuVa> {
   }
 }
 
-class FaultVm extends GpuVm {
+export class FaultVm extends GpuVm {
   protected override createVaTree(): IntervalTree<GpuVa> {
     return new StaleAugmentTree();
   }

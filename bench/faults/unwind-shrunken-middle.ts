@@ -15,7 +15,7 @@ import type { GpuVa, GpuVmBo, OpRemap } from '../../src/gpuvm/index.ts';
 import { GpuVmSubject } from '../../src/driver/gpuvm-subject.ts';
 import type { SubjectFactory } from '../../src/protocol/types.ts';
 
-class ShrunkenUnwindDriver extends GpuVmSubject {
+export class ShrunkenUnwindDriver extends GpuVmSubject {
   protected override undoRemap(op: OpRemap, _prev: GpuVa | null, _next: GpuVa | null, vmBo: GpuVmBo | null): void {
     const old = op.unmap.va;
     // The old VA was shrunk to the vacated middle; the ends stay where the remap put them.

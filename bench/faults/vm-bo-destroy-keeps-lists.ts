@@ -14,7 +14,7 @@ import type { GemObject } from '../../src/gpuvm/index.ts';
 import { GpuVmSubject } from '../../src/driver/gpuvm-subject.ts';
 import type { SubjectFactory } from '../../src/protocol/types.ts';
 
-class ListKeepingVmBo extends GpuVmBo {
+export class ListKeepingVmBo extends GpuVmBo {
   /** Off the object's list, out of the live set, object reference dropped -- but left on both VM lists. */
   protected override destroy(): void {
     const list = this.obj._vmBoList;

@@ -13,7 +13,7 @@ import { GpuVm } from '../../src/gpuvm/index.ts';
 import { GpuVmSubject } from '../../src/driver/gpuvm-subject.ts';
 import type { SubjectFactory } from '../../src/protocol/types.ts';
 
-class FaultVm extends GpuVm {
+export class FaultVm extends GpuVm {
   override rangeValid(addr: bigint, range: bigint): boolean {
     if (range !== 0n) return super.rangeValid(addr, range);
     // Upstream's containment test with end == addr, and its kernel-node overlap test.

@@ -23,6 +23,7 @@ import { rejectedIsAtomic } from './rejected-is-atomic.ts';
 import { unwindRestores } from './unwind-restores.ts';
 import { stepsPrefix } from './steps-prefix.ts';
 import { paint } from './paint.ts';
+import { queriesAgree } from './queries-agree.ts';
 import { modelAgrees } from './model-agrees.ts';
 import { allocLeak, kernelWarn } from './subject-reports.ts';
 
@@ -46,11 +47,11 @@ export const ALL_CHECKS: readonly Invariant[] = [
   kernelWarn,
   allocLeak,
   madviseSplitOnly,
+  exactCoverage,
   opsShape,
   keepFlag,
   remapOffsets,
   remapHole,
-  exactCoverage,
   vaBudget,
   opAllocBalance,
   opsPure,
@@ -59,5 +60,6 @@ export const ALL_CHECKS: readonly Invariant[] = [
   unwindRestores,
   stepsPrefix,
   paint,
+  queriesAgree,
   modelAgrees,
 ];

@@ -36,13 +36,15 @@ export function viaOf(c: RequestCommand): 'ops' | 'steps' {
 }
 
 /**
- * The ops a command reported when it ran (success, or an injected EIO);
- * null when the observation carries no ops list to check.
+ * The ops a command reported: on success, on an injected failure (EIO), and
+ * on a failure while the driver was applying the list (a correct manager
+ * never fails there, but when it does the driver still reports the list, or
+ * the steps called so far, so the op-level checks see it); null when the
+ * observation carries no ops list to check (a rejection).
  */
 export function reportedOps(c: Command, o: Observation): readonly OpRecord[] | null {
   if (!isOpsCommand(c) || o.ops === undefined) return null;
-  if (o.ok || o.error === 'EIO') return o.ops;
-  return null;
+  return o.ops;
 }
 
 /** Whether an observation is an injected failure (EIO) of a map / unmap / madvise. */

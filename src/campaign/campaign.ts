@@ -10,8 +10,9 @@
  * give the same result with any number of workers.
  */
 
-import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import { clockMs } from '../../properties/index.ts';
+import type { KnownMatcher } from '../findings/match.ts';
 import { PID_SLOTS, type BatchMessage, type WorkerInit, type WorkerMessage } from './messages.ts';
 import { killRecordedPids } from '../exec/registry.ts';
 import { batchCount } from './seeds.ts';
@@ -28,29 +29,44 @@ export interface CampaignOptions {
   readonly maxCommands?: number | null;
   /** Time limit of one request to an `exec:` subject, or null / absent for the default. */
   readonly stepTimeoutMs?: number | null;
-  /** Each finished batch, in batch-number order; awaited one at a time. */
-  readonly onBatch?: (batch: BatchMessage) => void | Promise<void>;
+  /** Known findings the workers recognise (and only count) on their own. */
+  readonly known?: readonly KnownMatcher[];
+  /**
+   * Each finished batch, in batch-number order; awaited one at a time. Returning
+   * `'stop'` ends the campaign there: the workers stop after their current
+   * batch, and later batches are neither handed over nor counted.
+   */
+  readonly onBatch?: (batch: BatchMessage) => void | 'stop' | Promise<void | 'stop'>;
   /** Called a few times a second with the running totals. */
   readonly onProgress?: (totals: CampaignTotals) => void;
 }
 
-/** Statistics summed over every batch received so far. */
+/** Statistics summed over batches (in progress reports: every batch received so far). */
 export interface CampaignTotals {
   runs: number;
   commands: number;
-  /** Failing batches. */
-  failures: number;
+  /** Failing runs, known findings included. */
+  failedRuns: number;
   cases: Record<string, number>;
   kinds: Record<string, number>;
   elapsedMs: number;
 }
 
+/**
+ * The totals of the batches handed to `onBatch` (all of them, unless it
+ * stopped the campaign: then those up to the stopping one).
+ */
 export interface CampaignResult extends CampaignTotals {
   readonly batches: number;
   /** Stopped early by `stop()` (Ctrl-C). */
   readonly interrupted: boolean;
-  /** When the first failure (in batch order) arrived, and the number of the run that failed (1-based, counted over batches in order). */
-  readonly firstFailure: { readonly timeMs: number; readonly runs: number } | null;
+  /** Stopped by `onBatch` returning `'stop'` (e.g. `--stop-on-first`). */
+  readonly stopped: boolean;
+  /** When the campaign started and when its first command ran (ms since the epoch; null: none ran). */
+  readonly startAt: number;
+  readonly firstCommandAt: number | null;
+  /** Start-up: from the campaign's start to its first command (worker threads, module loading); null when none ran. */
+  readonly startupMs: number | null;
   /** A worker's fatal error, if any (the campaign stops). */
   readonly error: string | null;
 }
@@ -91,27 +107,40 @@ export class Campaign {
   /** Run the campaign to its end. */
   async run(): Promise<CampaignResult> {
     const o = this.opts;
-    const t0 = performance.now();
-    const elapsed = (): number => performance.now() - t0;
-    const totals: CampaignTotals = { runs: 0, commands: 0, failures: 0, cases: {}, kinds: {}, elapsedMs: 0 };
-    const pending = new Map<number, { batch: BatchMessage; at: number }>();
+    const startAt = clockMs();
+    const elapsed = (): number => clockMs() - startAt;
+    const emptyTotals = (): CampaignTotals => ({ runs: 0, commands: 0, failedRuns: 0, cases: {}, kinds: {}, elapsedMs: 0 });
+    const add = (into: CampaignTotals, b: BatchMessage): void => {
+      into.runs += b.runs;
+      into.commands += b.commands;
+      into.failedRuns += b.failedRuns;
+      addCounts(into.cases, b.cases);
+      addCounts(into.kinds, b.kinds);
+    };
+    // `arrived` feeds the progress line; `totals` counts what was handed over, in order.
+    const arrived = emptyTotals();
+    const totals = emptyTotals();
+    const pending = new Map<number, BatchMessage>();
     let nextIndex = 0;
-    let processedRuns = 0;
     let batches = 0;
-    let firstFailure: { timeMs: number; runs: number } | null = null;
+    let stopped = false;
+    let firstCommandAt: number | null = null;
     let error: string | null = null;
     let chain: Promise<void> = Promise.resolve();
 
-    const handle = async (batch: BatchMessage, at: number): Promise<void> => {
-      if (batch.failure !== null && firstFailure === null) {
-        firstFailure = { timeMs: Math.round(at), runs: processedRuns + batch.failure.runsBeforeFailure + 1 };
+    const handle = async (batch: BatchMessage): Promise<void> => {
+      if (stopped) return;
+      batches++;
+      add(totals, batch);
+      if (batch.startedAt !== null) firstCommandAt = Math.min(firstCommandAt ?? batch.startedAt, batch.startedAt);
+      if (o.onBatch !== undefined && (await o.onBatch(batch)) === 'stop') {
+        stopped = true;
+        Atomics.store(new Int32Array(this.stopFlag), 0, 1);
       }
-      processedRuns += batch.runs;
-      if (o.onBatch !== undefined) await o.onBatch(batch);
     };
     // Hand over, in order, every batch whose predecessors have all been handed over.
     const drain = (all: boolean): void => {
-      const ready: { batch: BatchMessage; at: number }[] = [];
+      const ready: BatchMessage[] = [];
       for (;;) {
         let entry = pending.get(nextIndex);
         if (entry === undefined && all && pending.size > 0) {
@@ -124,14 +153,14 @@ export class Campaign {
         ready.push(entry);
       }
       for (const e of ready) {
-        chain = chain.then(() => handle(e.batch, e.at));
+        chain = chain.then(() => handle(e));
         // A failing handler stops the workers; its error is rethrown by the final `await chain`
         // (catching here also keeps it from being an unhandled rejection meanwhile).
         chain.catch(() => Atomics.store(new Int32Array(this.stopFlag), 0, 1));
       }
     };
 
-    const progress = o.onProgress === undefined ? null : setInterval(() => o.onProgress?.({ ...totals, elapsedMs: elapsed() }), 250);
+    const progress = o.onProgress === undefined ? null : setInterval(() => o.onProgress?.({ ...arrived, elapsedMs: elapsed() }), 250);
     progress?.unref();
     const deadline = o.timeMs === null ? null : Date.now() + o.timeMs;
     // No more threads than batches: a short bounded campaign need not start idle workers.
@@ -152,6 +181,7 @@ export class Campaign {
           totalRuns: o.runs,
           deadline,
           maxCommands: o.maxCommands ?? null,
+          known: o.known ?? [],
           stop: this.stopFlag,
           stepTimeoutMs: o.stepTimeoutMs ?? null,
           pids,
@@ -162,13 +192,8 @@ export class Campaign {
           let finished = false;
           thread.on('message', (m: WorkerMessage) => {
             if (m.type === 'batch') {
-              batches++;
-              totals.runs += m.runs;
-              totals.commands += m.commands;
-              if (m.failure !== null) totals.failures++;
-              addCounts(totals.cases, m.cases);
-              addCounts(totals.kinds, m.kinds);
-              pending.set(m.index, { batch: m, at: elapsed() });
+              add(arrived, m);
+              pending.set(m.index, m);
               drain(false);
             } else if (m.type === 'error') {
               error ??= `worker ${w}: ${m.message}`;
@@ -191,11 +216,13 @@ export class Campaign {
     );
     killLeftovers();
     process.off('exit', killLeftovers);
-    totals.elapsedMs = elapsed();
+    arrived.elapsedMs = elapsed();
     if (progress !== null) clearInterval(progress);
-    o.onProgress?.({ ...totals });
+    o.onProgress?.({ ...arrived });
     drain(true);
     await chain;
-    return { ...totals, batches, interrupted: this.interrupted, firstFailure, error };
+    totals.elapsedMs = arrived.elapsedMs;
+    const startupMs = firstCommandAt === null ? null : Math.max(0, firstCommandAt - startAt);
+    return { ...totals, batches, interrupted: this.interrupted, stopped, startAt, firstCommandAt, startupMs, error };
   }
 }

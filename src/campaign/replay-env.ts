@@ -6,6 +6,7 @@
 import { replayTrace, type ReplayResult, type StepRecord } from '../../properties/index.ts';
 import type { Subject, SubjectCapabilities, SubjectFactory, Trace } from '../protocol/types.ts';
 import type { FailureOutcome } from '../minimize/minimize-trace.ts';
+import { symptomOf } from '../findings/symptom.ts';
 
 /** Where subjects come from: the subject under test and the oracle. */
 export interface ReplayEnv {
@@ -35,11 +36,11 @@ export async function replayOnce(trace: Trace, env: ReplayEnv, onStep?: (s: Step
   }
 }
 
-/** The failure of a replay (invariant, failing kind, step), or null when it passed. */
+/** The failure of a replay (invariant, failing kind, symptom detail, step), or null when it passed. */
 export function outcomeOf(result: ReplayResult): FailureOutcome | null {
   if (result.ok) return null;
   const v = result.violation;
-  return { invariant: v.invariant, kind: v.command.cmd, step: v.step };
+  return { invariant: v.invariant, kind: v.command.cmd, detail: symptomOf(v).detail, step: v.step };
 }
 
 /**

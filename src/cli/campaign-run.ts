@@ -8,7 +8,8 @@ import { Campaign, type CampaignResult } from '../campaign/campaign.ts';
 import { ProgressReporter } from '../campaign/progress.ts';
 import type { ReplayEnv } from '../campaign/replay-env.ts';
 import { Triage } from '../campaign/triage.ts';
-import { flagBoolean, flagNumber, type FlagSpec, type ParsedArgs } from './args.ts';
+import { knownMatchers, loadKnownFindings, type KnownFindings } from '../findings/known.ts';
+import { flagBoolean, flagNumber, flagString, UsageError, type FlagSpec, type ParsedArgs } from './args.ts';
 import type { Io } from './io.ts';
 import type { SummaryInput } from './summary.ts';
 import { STEP_TIMEOUT_FLAG } from './subject.ts';
@@ -25,6 +26,9 @@ export const CAMPAIGN_FLAGS: readonly FlagSpec[] = [
   { name: 'max-commands', kind: 'count' },
   { name: 'json', kind: 'boolean' },
   { name: 'quiet', kind: 'boolean' },
+  { name: 'known', kind: 'string' },
+  { name: 'stop-on-first', kind: 'boolean' },
+  { name: 'max-failures', kind: 'count' },
 ];
 
 /** How long and how wide a campaign runs, as the flags say. */
@@ -34,28 +38,45 @@ export interface CampaignBounds {
   readonly workers: number;
   readonly maxCommands: number | null;
   readonly quiet: boolean;
+  /** Stop once this many new bugs are saved (`--max-failures N`, `--stop-on-first` = 1); null: go on to the budget. */
+  readonly maxFailures: number | null;
 }
 
 /**
- * Read `--runs`, `--time`, `--workers`, `--max-commands` and `--quiet`. With
- * neither --runs nor --time the campaign runs `defaultTimeMs`; with both, it
- * stops at whichever comes first. Workers default to the number of cores.
+ * Read `--runs`, `--time`, `--workers`, `--max-commands`, `--quiet`,
+ * `--stop-on-first` and `--max-failures`. With neither --runs nor --time the
+ * campaign runs `defaultTimeMs`; with both, it stops at whichever comes
+ * first. Workers default to the number of cores.
  */
 export function campaignBounds(args: ParsedArgs, defaultTimeMs: number): CampaignBounds {
   const runs = flagNumber(args, 'runs') ?? null;
+  const stopOnFirst = flagBoolean(args, 'stop-on-first');
+  const max = flagNumber(args, 'max-failures') ?? null;
+  if (stopOnFirst && max !== null && max !== 1) throw new UsageError('--stop-on-first and --max-failures disagree (--stop-on-first is --max-failures 1)');
   return {
     runs,
     timeMs: flagNumber(args, 'time') ?? (runs === null ? defaultTimeMs : null),
     workers: flagNumber(args, 'workers') ?? availableParallelism(),
     maxCommands: flagNumber(args, 'max-commands') ?? null,
     quiet: flagBoolean(args, 'quiet'),
+    maxFailures: stopOnFirst ? 1 : max,
   };
+}
+
+/** `--known FILE` loaded against the subject (bad files throw input errors), or null. Warnings go to `warn`. */
+export async function knownFromArgs(args: ParsedArgs, env: ReplayEnv, warn: (line: string) => void): Promise<KnownFindings | null> {
+  const file = flagString(args, 'known');
+  if (file === undefined) return null;
+  const known = await loadKnownFindings(file, env);
+  for (const w of known.warnings) warn(`warning: ${w}`);
+  return known;
 }
 
 /** `seed 1, 2 workers, 300 runs or 60s`: the line a campaign announces itself with. */
 export function describeCampaign(seed: number, b: CampaignBounds): string {
   const bound = [b.runs === null ? null : `${b.runs} runs`, b.timeMs === null ? null : `${b.timeMs / 1000}s`].filter((x) => x !== null).join(' or ');
-  return `seed ${seed}, ${b.workers} worker${b.workers === 1 ? '' : 's'}, ${bound}`;
+  const stop = b.maxFailures === null ? '' : `, stopping after ${b.maxFailures} new failure${b.maxFailures === 1 ? '' : 's'}`;
+  return `seed ${seed}, ${b.workers} worker${b.workers === 1 ? '' : 's'}, ${bound}${stop}`;
 }
 
 export interface CampaignRunOptions {
@@ -69,6 +90,8 @@ export interface CampaignRunOptions {
   /** Time limit of one request to an `exec:` subject, or null for the default. */
   readonly stepTimeoutMs: number | null;
   readonly quiet: boolean;
+  readonly maxFailures: number | null;
+  readonly known: KnownFindings | null;
   /** Label of progress lines (`fuzz`, `check`). */
   readonly label: string;
   readonly env: ReplayEnv;
@@ -88,6 +111,8 @@ export async function runCampaignFromCli(o: CampaignRunOptions): Promise<Campaig
     subject: o.subject,
     campaignSeed: o.seed,
     outDir: o.outDir,
+    known: o.known,
+    maxFailures: o.maxFailures,
     report: (lines) => {
       progress.note('');
       o.io.out(...lines, '');
@@ -102,15 +127,17 @@ export async function runCampaignFromCli(o: CampaignRunOptions): Promise<Campaig
     timeMs: o.timeMs,
     maxCommands: o.maxCommands,
     stepTimeoutMs: o.stepTimeoutMs,
+    known: knownMatchers(o.known),
     onBatch: async (b) => {
-      await triage.handle(b);
+      const r = await triage.handle(b);
       failuresSoFar = triage.failures.length;
+      return r;
     },
     onProgress: (t) =>
       progress.update({
         runs: t.runs,
         commands: t.commands,
-        failures: Math.max(failuresSoFar, t.failures > 0 ? 1 : 0),
+        failures: failuresSoFar,
         elapsedMs: t.elapsedMs,
         totalRuns: o.runs,
         timeLimitMs: o.timeMs,
@@ -138,6 +165,8 @@ export async function runCampaignFromCli(o: CampaignRunOptions): Promise<Campaig
       result,
       failures: triage.failures,
       duplicates: triage.duplicates,
+      known: o.known === null ? null : [...triage.known.values()],
+      firstFailure: triage.firstFailure,
     },
   };
 }

@@ -10,7 +10,10 @@ import { loadCorpus, writeFileAtomic } from '../corpus/store.ts';
 import { failureReport } from '../report/failure.ts';
 import { junitXml, type JunitCase } from '../report/junit.ts';
 import { expectNoPositionals, flagBoolean, flagNumber, flagString, parseArgs, type FlagSpec } from './args.ts';
-import { CAMPAIGN_FLAGS, campaignBounds, describeCampaign, runCampaignFromCli } from './campaign-run.ts';
+import { CAMPAIGN_FLAGS, campaignBounds, describeCampaign, knownFromArgs, runCampaignFromCli } from './campaign-run.ts';
+import { matchKnown } from '../findings/match.ts';
+import { symptomKey, symptomOf } from '../findings/symptom.ts';
+import { knownMatchers } from '../findings/known.ts';
 import { CHECK_HELP } from './help.ts';
 import { EXIT_FAILURE, EXIT_OK, jsonLine, type Io } from './io.ts';
 import { assertTracesSupported, replayEnv, subjectOptions, subjectSpec } from './subject.ts';
@@ -42,27 +45,36 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
   const corpus = await loadCorpus(corpusDir);
   const env = await replayEnv(subject, subjectOptions(args));
   assertTracesSupported(env, subject, corpus);
+  const known = await knownFromArgs(args, env, (l) => io.err(l));
+  const matchers = knownMatchers(known);
 
   // 1. The corpus: each trace is a regression test.
   const cases: JunitCase[] = [];
   const corpusResults: Record<string, unknown>[] = [];
   let corpusFailures = 0;
+  let corpusKnown = 0;
   for (const { file, trace } of corpus) {
     const t0 = performance.now();
     const r = await replayOnce(trace, env);
     const timeMs = performance.now() - t0;
+    const knownId = r.ok ? null : matchKnown(symptomOf(r.violation), matchers);
     if (r.ok) {
       cases.push({ name: file, classname: 'corpus', timeMs });
       corpusResults.push({ file, status: 'pass' });
+    } else if (knownId !== null) {
+      corpusKnown++;
+      io.out(`KNOWN ${file}: ${r.violation.invariant} at command ${r.violation.step} is known finding ${knownId}`);
+      cases.push({ name: file, classname: 'corpus', timeMs });
+      corpusResults.push({ file, status: 'known', finding: knownId, invariant: r.violation.invariant, step: r.violation.step });
     } else {
       corpusFailures++;
-      const lines = failureReport({ trace, violation: r.violation, step: r.failing, file, subject });
+      const lines = failureReport({ trace, violation: r.violation, step: r.failing, file, subject, signature: symptomKey(symptomOf(r.violation)) });
       io.out(`FAIL ${file}`, ...lines, '');
       cases.push({ name: file, classname: 'corpus', timeMs, failure: { message: r.violation.message, type: r.violation.invariant, details: lines.join('\n') } });
       corpusResults.push({ file, status: 'fail', invariant: r.violation.invariant, step: r.violation.step });
     }
   }
-  io.out(`corpus: ${corpus.length - corpusFailures}/${corpus.length} traces pass (${corpusDir}/)`);
+  io.out(`corpus: ${corpus.length - corpusFailures}/${corpus.length} traces pass (${corpusDir}/)${corpusKnown > 0 ? `, ${corpusKnown} of them as known findings` : ''}`);
 
   // 2. The fixed-seed, time-boxed campaign.
   if (!bounds.quiet) io.err(`check: campaign against ${subject}, ${describeCampaign(seed, bounds)}`);
@@ -72,6 +84,7 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
     seed,
     outDir: flagString(args, 'out') ?? null,
     stepTimeoutMs: subjectOptions(args).stepTimeoutMs ?? null,
+    known,
     label: 'check',
     env,
     io,
@@ -98,7 +111,7 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
   const pass = corpusFailures === 0 && !campaignFailed;
   io.out(pass ? 'check: PASS' : 'check: FAIL');
   if (json) {
-    io.out(jsonLine({ status: pass ? 'pass' : 'fail', subject, corpus: { dir: corpusDir, traces: corpus.length, failures: corpusFailures, results: corpusResults }, campaign: summaryJson(summary) }));
+    io.out(jsonLine({ status: pass ? 'pass' : 'fail', subject, corpus: { dir: corpusDir, traces: corpus.length, failures: corpusFailures, known: corpusKnown, results: corpusResults }, campaign: summaryJson(summary) }));
   }
   return pass ? EXIT_OK : EXIT_FAILURE;
 }

@@ -5,7 +5,7 @@
 
 import { randomInt } from 'node:crypto';
 import { expectNoPositionals, flagBoolean, flagNumber, flagString, parseArgs } from './args.ts';
-import { CAMPAIGN_FLAGS, campaignBounds, describeCampaign, runCampaignFromCli } from './campaign-run.ts';
+import { CAMPAIGN_FLAGS, campaignBounds, describeCampaign, knownFromArgs, runCampaignFromCli } from './campaign-run.ts';
 import { FUZZ_HELP } from './help.ts';
 import { EXIT_FAILURE, EXIT_OK, jsonLine, type Io } from './io.ts';
 import { replayEnv, subjectOptions, subjectSpec } from './subject.ts';
@@ -24,8 +24,9 @@ export async function fuzzCommand(argv: readonly string[], io: Io): Promise<numb
   }
   expectNoPositionals(args, 'fuzz');
   const subject = subjectSpec(args);
-  const env = await replayEnv(subject, subjectOptions(args));
   const bounds = campaignBounds(args, DEFAULT_FUZZ_TIME_MS);
+  const env = await replayEnv(subject, subjectOptions(args));
+  const known = await knownFromArgs(args, env, (l) => io.err(l));
   const seed = flagNumber(args, 'seed') ?? randomInt(0, 2 ** 31);
   const outDir = flagString(args, 'out') ?? 'corpus';
   const json = flagBoolean(args, 'json');
@@ -36,6 +37,7 @@ export async function fuzzCommand(argv: readonly string[], io: Io): Promise<numb
     seed,
     outDir,
     stepTimeoutMs: subjectOptions(args).stepTimeoutMs ?? null,
+    known,
     label: 'fuzz',
     env,
     io,

@@ -16,6 +16,7 @@ Commands:
   serve      serve a subject over the subject protocol on stdin/stdout
   conform    check that a subject program follows the subject protocol
   kernel     build the kernel subject from a kernel tree (kernel build --tree PATH)
+  export     export traces as a KUnit test suite for drm_gpuvm (export kunit FILE...)
 
 Subjects (--subject): builtin:gpuvm (default), builtin:model, a path to a .ts/.js
 module whose default export is a SubjectFactory, exec:PROGRAM ARGS... for a program
@@ -27,9 +28,12 @@ Run 'gpuvm-check <command> --help' for the options of a command.`;
 
 export const FUZZ_HELP = `Usage: gpuvm-check fuzz [options]
 
-Run a fuzz campaign against a subject. Every failure is shrunk by fast-check,
-minimised by delta debugging, deduplicated by signature (invariant + kind of the
-failing command) and saved to the output directory as <invariant>-<hash>.json.
+Run a fuzz campaign against a subject. A failing run is never shrunk in the
+campaign: its symptom (invariant, command kind, the reason without its numbers)
+is looked up at once. A known finding (--known) or a bug already saved only
+counts a hit; a new symptom is minimised once, merged with the saved bug whose
+minimal trace it reproduces (both ways), or else saved to the output directory
+as <invariant>-<hash>.json. The campaign goes on to its budget.
 
 Options:
   --subject S    builtin:gpuvm (default), builtin:model, a module path, or
@@ -42,12 +46,16 @@ Options:
   --workers K    worker threads on disjoint seed streams (default: number of cores)
   --out DIR      where failures are saved (default corpus/)
   --max-commands N  longest command sequence a run generates (engine default if absent)
+  --known FILE   known findings (gpuvm-findings/1): recognised, counted, never saved
+  --stop-on-first  stop at the first new failure (= --max-failures 1)
+  --max-failures N stop once N new failures are saved (default: go on to the budget)
   --json         print the summary as one JSON object on the last line of stdout
   --quiet        no progress on stderr
   -h, --help     this help
 
 Ctrl-C stops the campaign after the batches in flight and still saves what was found.
-Exit status: 0 none found, 1 failures found and saved, 2 bad usage or input.`;
+Exit status: 0 no new failure (known findings only), 1 new failures found and saved,
+2 bad usage or input.`;
 
 export const REPLAY_HELP = `Usage: gpuvm-check replay FILE... [options]
 
@@ -67,9 +75,11 @@ Exit status: 0 all pass, 1 a violation, 2 bad input.`;
 export const MINIMIZE_HELP = `Usage: gpuvm-check minimize FILE [options]
 
 Delta-debug a failing trace: remove commands (ddmin, 1-minimal), then simplify
-fields (smaller ranges and offsets, fewer objects, default 'via', no injected
-failures, a plainer VM) while the same invariant keeps failing at the same kind
-of command.
+every linked value at once (scale to pages, close gaps, shift down, round) and
+fields one at a time (smaller ranges and offsets, fewer objects, default 'via',
+no injected failures, a plainer VM) while it keeps failing the same way (the same
+invariant at the same kind of command, the same symptom). A page-aligned trace
+stays page-aligned.
 
 Options:
   --subject S    builtin:gpuvm (default), builtin:model, a module path, or
@@ -85,7 +95,8 @@ export const CHECK_HELP = `Usage: gpuvm-check check [options]
 
 The CI gate. Replays every trace in the corpus (each is a regression test and
 must pass against the subject, whatever meta.subject says), then runs a
-fixed-seed, time-boxed campaign.
+fixed-seed, time-boxed campaign. With --known, known findings pass and only a
+new failure fails the gate.
 
 Options:
   --subject S    builtin:gpuvm (default), builtin:model, a module path, or
@@ -98,6 +109,8 @@ Options:
   --workers K    worker threads (default: number of cores)
   --out DIR      save campaign failures there (default: not saved; printed)
   --max-commands N  longest command sequence a run generates (engine default if absent)
+  --known FILE   known findings: corpus traces and campaign failures that match one pass
+  --stop-on-first, --max-failures N  stop the campaign early (as for fuzz)
   --junit FILE   write JUnit XML (one test case per corpus trace + the campaign)
   --json         print the result as one JSON object on the last line of stdout
   --quiet        no progress on stderr
@@ -181,3 +194,38 @@ Options:
 
 Exit status: 0 no problem, 1 problems found (or a failed handshake), 2 bad usage
 (including a program that cannot be started).`;
+
+export const EXPORT_HELP = `Usage: gpuvm-check export kunit FILE... [options]
+
+Export traces as one KUnit test file for drivers/gpu/drm/tests/: one KUNIT_CASE
+per trace (drm_test_gpuvm_<file name>), each running the trace's commands through
+drm_gpuvm's public API the way the harness's driver does and checking, after every
+command, what the reference model says: the result, the ops, the VAs, each
+object's vm_bo and its references, the extobj and evict lists. A trace that
+exposes an upstream bug gives a case that fails at that command.
+
+Options:
+  -o, --output OUT  write the file (or patch) to OUT, atomically (default: stdout)
+  --suite NAME      the kunit_suite's name, a C identifier (default drm_gpuvm)
+  --tree PATH       the kernel tree whose drm_gpuvm API the test is written for
+                    (probed: map_req struct or not, obtain vs obtain_locked,
+                    find_prev present or not, ...); a version (6.12, 7.3) names a
+                    known variant without a tree; default: the newest (7.3)
+  --license SPDX    the SPDX line (default "GPL-2.0-only OR MIT", like drm_gpuvm.c);
+                    MODULE_LICENSE follows it; it must be GPL-2.0 compatible
+  --patch           write a git-format patch against --tree instead: the file,
+                    a DRM_GPUVM_KUNIT_TEST Kconfig option, its Makefile and
+                    .kunitconfig lines (apply with git am -s)
+  --run             also build the test in userspace against --tree's drm_gpuvm.c
+                    (no kernel build) and run it; each case must agree with the
+                    harness's verdict on its trace against kernel:PATH (pass,
+                    fail at the same command, or skip)
+  --sanitize        with --run: build with AddressSanitizer and UBSan
+  -v, --verbose     with --run: print the KTAP report
+  --json            print the result as one JSON object on the last line of stdout
+  -h, --help        this help
+
+Exit status: 0 written (with --run: every case agrees with the harness), 1 a case
+disagrees with the harness or the test has compiler warnings, 2 bad usage or input
+(a trace that does not parse, an unknown --tree variant, a tree without the files a
+patch needs, an unwritable output): one line naming it, nothing written.`;

@@ -6,6 +6,7 @@
 
 import { UsageError } from './args.ts';
 import { TraceInputError } from '../protocol/errors.ts';
+import { FindingsInputError } from '../protocol/findings.ts';
 import { SubjectResolutionError } from '../subjects.ts';
 import { SubjectStartError } from '../protocol/subject-errors.ts';
 import { toDisplayJson } from '../protocol/text.ts';
@@ -33,9 +34,15 @@ export const processIo: Io = {
   stderr: process.stderr,
 };
 
-/** Bad input of any kind: usage, trace files, subjects. Its message is already one line. */
+/** Bad input of any kind: usage, trace files, findings files, subjects. Its message is already one line. */
 export function isInputError(e: unknown): e is Error {
-  return e instanceof UsageError || e instanceof TraceInputError || e instanceof SubjectResolutionError || e instanceof SubjectStartError;
+  return (
+    e instanceof UsageError ||
+    e instanceof TraceInputError ||
+    e instanceof FindingsInputError ||
+    e instanceof SubjectResolutionError ||
+    e instanceof SubjectStartError
+  );
 }
 
 /** The one-line message of an error (first line only). */

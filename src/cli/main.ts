@@ -6,6 +6,7 @@
 
 import { benchCommand } from './bench.ts';
 import { checkCommand } from './check.ts';
+import { exportCommand } from './export.ts';
 import { fuzzCommand } from './fuzz.ts';
 import { kernelCommand } from './kernel.ts';
 import { TOOL_HELP } from './help.ts';
@@ -30,6 +31,7 @@ export const SUBCOMMANDS: Readonly<Record<string, SubcommandMain>> = {
   serve: serveCommand,
   conform: conformCommand,
   kernel: kernelCommand,
+  export: exportCommand,
 };
 
 /** Run the CLI with `argv` (the words after the program name). Resolves to the exit status. */

@@ -1,7 +1,8 @@
 /**
  * `gpuvm-check minimize FILE`: delta-debug a failing trace down to a minimal
- * one failing the same invariant at the same kind of command, and write it
- * beside the input as `<name>.min.json` (or to `-o OUT`).
+ * one failing the same way (the same invariant at the same kind of command,
+ * with the same symptom), and write it beside the input as `<name>.min.json`
+ * (or to `-o OUT`).
  */
 
 import { basename, dirname, join } from 'node:path';
@@ -11,7 +12,7 @@ import { loadTraceFile, writeFileAtomic } from '../corpus/store.ts';
 import { minimizeTrace } from '../minimize/minimize-trace.ts';
 import { encodeTrace } from '../protocol/codec.ts';
 import type { Trace } from '../protocol/types.ts';
-import { formatProgram } from '../report/program.ts';
+import { formatProgram, programFormat } from '../report/program.ts';
 import { flagBoolean, flagString, parseArgs, UsageError, type FlagSpec } from './args.ts';
 import { MINIMIZE_HELP } from './help.ts';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, jsonLine, type Io } from './io.ts';
@@ -64,7 +65,8 @@ export async function minimizeCommand(argv: readonly string[], io: Io): Promise<
   await writeFileAtomic(out, encodeTrace(minimized));
   io.out(
     `${file}: ${reduction} (${result.outcome.invariant} at ${result.outcome.kind}, ${result.tests} replays), written to ${out}`,
-    ...formatProgram(minimized, { step: result.outcome.step, note: result.outcome.invariant }).map((l) => `  ${l}`),
+    `  ${programFormat(minimized).title}`,
+    ...formatProgram(minimized, { step: result.outcome.step, note: result.outcome.invariant }, programFormat(minimized).fmt).map((l) => `    ${l}`),
   );
   if (json) {
     io.out(jsonLine({ status: 'written', file, out, subject, invariant: result.outcome.invariant, kind: result.outcome.kind, commandsBefore: result.commandsBefore, commandsAfter: result.commandsAfter, replays: result.tests }));

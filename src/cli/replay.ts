@@ -8,6 +8,7 @@ import { replayOnce } from '../campaign/replay-env.ts';
 import { loadTraceFile } from '../corpus/store.ts';
 import type { Trace } from '../protocol/types.ts';
 import { failureReport } from '../report/failure.ts';
+import { symptomKey, symptomOf } from '../findings/symptom.ts';
 import { formatCommand, formatObservation } from '../protocol/text.ts';
 import { formatHeader } from '../report/program.ts';
 import { flagBoolean, parseArgs, UsageError, type FlagSpec } from './args.ts';
@@ -60,8 +61,9 @@ export async function replayCommand(argv: readonly string[], io: Io): Promise<nu
     } else {
       failed++;
       if (verbose && r.failing !== null) io.out(...formatStep(r.failing, width).map((l) => `  ${l}`));
-      io.out(`FAIL ${file}`, ...failureReport({ trace, violation: r.violation, step: r.failing, file, subject }), '');
-      results.push({ file, status: 'fail', steps: r.steps, invariant: r.violation.invariant, step: r.violation.step, kind: r.violation.command.cmd, message: r.violation.message });
+      const signature = symptomKey(symptomOf(r.violation));
+      io.out(`FAIL ${file}`, ...failureReport({ trace, violation: r.violation, step: r.failing, file, subject, signature }), '');
+      results.push({ file, status: 'fail', steps: r.steps, invariant: r.violation.invariant, step: r.violation.step, kind: r.violation.command.cmd, signature, message: r.violation.message });
     }
   }
   if (json) io.out(jsonLine({ status: failed > 0 ? 'fail' : 'pass', subject, traces: results }));

@@ -105,7 +105,10 @@ interface Run {
  * the way a kernel driver would, `snapshot` reports the state, `accounting`
  * reports the last command's VA and op-allocation book-keeping. A `GpuVmError`
  * becomes an error observation; any other exception (e.g. `UseAfterFreeError`)
- * propagates for the harness to report.
+ * propagates for the harness to report. A `GpuVmError` while the driver
+ * applies an ops list or its steps (a manager refusing its own ops) is
+ * reported with the list or the steps called so far, so the op-level
+ * invariants still see them.
  */
 export class GpuVmSubject implements Subject {
   readonly name: string;
@@ -394,7 +397,15 @@ export class GpuVmSubject implements Subject {
       const recorded = this.recordAll(ops);
       const vmBo = acquire();
       if (vmBo !== null) refs.push(vmBo);
-      const failedAt = this.applyOps(ops, vmBo, failAt, refs);
+      let failedAt: number | null;
+      try {
+        failedAt = this.applyOps(ops, vmBo, failAt, refs);
+      } catch (err) {
+        // The manager refused one of its own ops (never happens with a correct one):
+        // report the list being applied, so the op-level invariants check it.
+        if (err instanceof GpuVmError) return { ok: false, error: err.code, ops: recorded };
+        throw err;
+      }
       if (failedAt === null) return { ok: true, ops: recorded };
       return { ok: false, error: 'EIO', ops: recorded.slice(0, failedAt) };
     } finally {
@@ -589,6 +600,9 @@ export class GpuVmSubject implements Subject {
       walk(steps);
     } catch (err) {
       if (steps.isInjected(err)) return { ok: false, error: 'EIO', ops: steps.records };
+      // A step the manager refused after the walk began (validation fails before any step):
+      // report the steps called, as for ops mode.
+      if (err instanceof GpuVmError && steps.records.length > 0) return { ok: false, error: err.code, ops: steps.records };
       throw err;
     }
     return { ok: true, ops: steps.records };
@@ -642,9 +656,14 @@ export class GpuVmSubject implements Subject {
       const ops = this.meter.create(() => vm.boUnmapOpsCreate(vmBo));
       try {
         const recorded = this.recordAll(ops);
-        for (const op of ops) {
-          if (op.kind !== 'unmap') throw new Error(`driver: the manager put a ${op.kind.toUpperCase()} op in a bo_unmap list`);
-          this.unlinkAndUnmap(op);
+        try {
+          for (const op of ops) {
+            if (op.kind !== 'unmap') throw new Error(`driver: the manager put a ${op.kind.toUpperCase()} op in a bo_unmap list`);
+            this.unlinkAndUnmap(op);
+          }
+        } catch (err) {
+          if (err instanceof GpuVmError) return { ok: false, error: err.code, ops: recorded };
+          throw err;
         }
         return { ok: true, ops: recorded };
       } finally {

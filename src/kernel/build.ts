@@ -83,11 +83,11 @@ export function defaultCacheDir(): string {
 }
 
 /** Flags of the tree's own files: the kernel's W=1 set (-Wextra without -Wunused-parameter, as the kernel builds them). */
-const TREE_WARNINGS = ['-Wall', '-Wextra', '-Wno-unused-parameter'];
+export const TREE_WARNINGS = ['-Wall', '-Wextra', '-Wno-unused-parameter'];
 /** Our own C: -Wall -Wextra, no exceptions. */
-const OWN_WARNINGS = ['-Wall', '-Wextra'];
+export const OWN_WARNINGS = ['-Wall', '-Wextra'];
 
-function optimisation(sanitize: boolean): string[] {
+export function optimisation(sanitize: boolean): string[] {
   return sanitize
     ? ['-O1', '-g', '-fno-omit-frame-pointer', '-fsanitize=address,undefined', '-fno-sanitize-recover=all']
     : ['-O2', '-g'];
@@ -140,7 +140,7 @@ function hashFiles(hash: ReturnType<typeof createHash>, base: string, files: rea
 }
 
 /** Runs `jobs` with at most `limit` at a time, in order of submission. */
-async function inParallel<T>(jobs: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
+export async function inParallel<T>(jobs: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
   const results: T[] = new Array<T>(jobs.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -277,7 +277,7 @@ function compileError(unit: string, first: string): string {
 }
 
 /** The compiler's warnings as `file:line: text`, files relative to `base` when inside it. */
-function compilerWarnings(stderr: string, base: string): string[] {
+export function compilerWarnings(stderr: string, base: string): string[] {
   const out: string[] = [];
   for (const line of stderr.split('\n')) {
     const m = /^(.+?):(\d+)(?::\d+)?: warning: (.*)$/.exec(line);

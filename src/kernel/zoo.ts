@@ -94,28 +94,28 @@ async function campaign(
   for (let index = 0; performance.now() - t0 < budgetMs; index++) {
     const batch = await runBatch(faulty, init, index);
     runs += batch.runs;
-    const f = batch.failure;
-    if (f === null) continue;
-    const trace = decodeTraceValue(f.trace, `kernel zoo ${fault.name} batch ${index}`);
-    if (!(await passesOn(baseline, trace))) {
-      knownSkipped++;
-      continue;
+    for (const f of batch.failures) {
+      const trace = decodeTraceValue(f.trace, `kernel zoo ${fault.name} batch ${index}`);
+      if (!(await passesOn(baseline, trace))) {
+        knownSkipped++;
+        continue;
+      }
+      const timeMs = performance.now() - t0;
+      const oracle = replayOracle({ subjectFactory: faulty, modelFactory: () => new ReferenceModel() });
+      const min = await minimizeTrace(trace, oracle, { maxTests: 1000 });
+      return {
+        fault,
+        detected: true,
+        timeMs,
+        runs,
+        knownSkipped,
+        invariant: f.invariant,
+        kind: f.kind,
+        message: f.message,
+        minimized: min === null ? null : min.trace,
+        buildMs,
+      };
     }
-    const timeMs = performance.now() - t0;
-    const oracle = replayOracle({ subjectFactory: faulty, modelFactory: () => new ReferenceModel() });
-    const min = await minimizeTrace(trace, oracle, { maxTests: 1000 });
-    return {
-      fault,
-      detected: true,
-      timeMs,
-      runs,
-      knownSkipped,
-      invariant: f.invariant,
-      kind: f.kind,
-      message: f.message,
-      minimized: min === null ? null : min.trace,
-      buildMs,
-    };
   }
   return { fault, detected: false, timeMs: null, runs, knownSkipped, invariant: null, kind: null, message: null, minimized: null, buildMs };
 }

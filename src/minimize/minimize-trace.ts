@@ -1,25 +1,35 @@
 /**
- * The trace minimiser: delta debugging over the commands, then field
- * simplification, repeated until neither makes progress.
+ * The trace minimiser: delta debugging over the commands, then joint
+ * simplification (every linked value at once: scale, shift, close gaps,
+ * round) and field simplification (one value at a time), repeated until none
+ * makes progress.
  *
- * "Still fails" means: replaying the candidate fails the same invariant at a
- * command of the same kind as the original failure. A candidate that passes,
- * fails a different invariant, or fails at a different kind of command
- * counts as passing (ddmin's unresolved outcome). Commands after the failing
- * step never matter and are cut off after every accepted candidate.
+ * "Still fails" means: replaying the candidate fails the same way as the
+ * original -- the same invariant at a command of the same kind and, when the
+ * oracle reports one, with the same symptom detail (`src/findings/symptom.ts`).
+ * Anything else counts as passing (ddmin's unresolved outcome). Commands after
+ * the failing step never matter and are cut off after every accepted candidate.
  */
 
 import type { CommandKind, SubjectCapabilities, Trace } from '../protocol/types.ts';
 import { firstUnsupported } from '../protocol/capabilities.ts';
 import { contentKey } from '../corpus/naming.ts';
 import { ddmin } from './ddmin.ts';
+import { jointCandidates } from './joint.ts';
 import { commandCandidates, objectCandidates, vmCandidates, type Candidate } from './simplify.ts';
 
-/** How a replay failed: the invariant, the failing command's kind and its 0-based step. */
+/** How a replay failed: the invariant, the failing command's kind, the symptom detail (if known) and its 0-based step. */
 export interface FailureOutcome {
   readonly invariant: string;
   readonly kind: CommandKind;
+  readonly detail?: string;
   readonly step: number;
+}
+
+/** Whether two outcomes are the same failure (a detail counts only when both have one). */
+export function sameFailure(a: FailureOutcome, b: FailureOutcome | null): b is FailureOutcome {
+  if (b === null || a.invariant !== b.invariant || a.kind !== b.kind) return false;
+  return a.detail === undefined || b.detail === undefined || a.detail === b.detail;
 }
 
 /** Replays a trace: the failure, or null when it passes. Must be deterministic. */
@@ -61,7 +71,11 @@ export async function minimizeTrace(trace: Trace, oracle: TraceOracle, opts: Min
   // The oracle is deterministic, so a trace already replayed (ddmin's confirmed
   // subsequence, a candidate re-offered by a later pass) is answered from here.
   const seen = new Map<string, FailureOutcome | null>();
+  // Candidates answered from the cache cost nothing but are bounded too, as a
+  // guard against a pass that keeps re-offering what it has seen.
+  let asked = 0;
   const run = async (t: Trace): Promise<FailureOutcome | null> => {
+    if (++asked > maxTests * 20) throw new Budget();
     const key = contentKey(t);
     const known = seen.get(key);
     if (known !== undefined) return known;
@@ -74,7 +88,7 @@ export async function minimizeTrace(trace: Trace, oracle: TraceOracle, opts: Min
   };
   const original = await run(trace);
   if (original === null) return null;
-  const same = (o: FailureOutcome | null): o is FailureOutcome => o !== null && o.invariant === original.invariant && o.kind === original.kind;
+  const same = (o: FailureOutcome | null): o is FailureOutcome => sameFailure(original, o);
   const cut = (t: Trace, o: FailureOutcome): Trace => (o.step + 1 < t.commands.length ? { ...t, commands: t.commands.slice(0, o.step + 1) } : t);
 
   let best = cut(trace, original);
@@ -104,10 +118,12 @@ export async function minimizeTrace(trace: Trace, oracle: TraceOracle, opts: Min
         const o = await run(t);
         if (same(o)) accept(t, o);
       }
-      // 2. Field simplification, slot by slot, until a whole pass changes nothing.
+      // 2. Joint simplification (every linked value at once), then field
+      //    simplification slot by slot, until a whole pass changes nothing.
       let changed = false;
       for (let pass = true; pass; ) {
         pass = false;
+        while (await tryCandidates(jointCandidates(best))) pass = true;
         while (await tryCandidates(vmCandidates(best))) pass = true;
         while (await tryCandidates(objectCandidates(best))) pass = true;
         for (let i = 0; i < best.commands.length; i++) {

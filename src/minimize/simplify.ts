@@ -8,13 +8,14 @@
  * flags, starting at 0), fewer objects (unused ones dropped, references merged onto lower ids,
  * ids renumbered 1..n, not external), plainer commands (`via` back to the
  * default, no `failAt` / `allocFailAt` / `defer`), and smaller numbers (ranges,
- * offsets and addresses towards 0 and towards page-sized round values).
+ * offsets and addresses towards 0), each on the trace's granule: a
+ * page-aligned trace stays page-aligned (`joint.ts`).
  */
 
 import { U64_LIMIT, type BoId, type Command, type ObjectDecl, type Trace } from '../protocol/types.ts';
+import { PAGE, targetGranule } from './joint.ts';
 
-/** The granule numbers are rounded to when shrunk (one 4 KiB page). */
-export const PAGE = 0x1000n;
+export { PAGE };
 
 /** One candidate edit: what it does (for debugging) and the edited trace. */
 export interface Candidate {
@@ -39,23 +40,24 @@ export function usedBos(trace: Trace): BoId[] {
 
 /**
  * Smaller values to try for a u64 field, most aggressive first, all in
- * [min, v) and distinct: `min`, one page, the largest power of two, then
- * values approaching v by halving the distance (page-aligned first), so a
- * greedy minimiser converges like a binary search.
+ * [min, v), distinct and multiples of `granule`: `min` (rounded up to the
+ * granule), one page, the largest power of two, then values approaching v by
+ * halving the distance, so a greedy minimiser converges like a binary search.
  */
-export function smallerValues(v: bigint, min = 0n): bigint[] {
+export function smallerValues(v: bigint, min = 0n, granule = 1n): bigint[] {
   const out: bigint[] = [];
+  const lo = ((min + granule - 1n) / granule) * granule;
   const add = (x: bigint): void => {
-    if (x >= min && x < v && !out.includes(x)) out.push(x);
+    if (x >= lo && x < v && x % granule === 0n && !out.includes(x)) out.push(x);
   };
-  add(min);
+  add(lo);
   add(PAGE);
   let p = 1n;
   while (p * 2n <= v) p *= 2n;
   add(p);
-  for (let d = (v - min) / 2n; d > 0n; d /= 2n) {
+  for (let d = (v - lo) / 2n; d > 0n; d /= 2n) {
     add(((v - d) / PAGE) * PAGE);
-    add(v - d);
+    add(((v - d) / granule) * granule);
   }
   return out;
 }
@@ -90,7 +92,7 @@ export function vmCandidates(trace: Trace): Candidate[] {
     const end = vm.start + vm.range;
     out.push({ what: 'start the VM at 0', trace: { ...trace, vm: { ...vm, start: 0n, range: end < U64_LIMIT ? end : U64_LIMIT - 1n } } });
   }
-  for (const r of smallerValues(vm.range, 1n)) {
+  for (const r of smallerValues(vm.range, 1n, targetGranule(trace))) {
     out.push({ what: `VM range ${r}`, trace: { ...trace, vm: { ...vm, range: r } } });
   }
   return out;
@@ -162,11 +164,12 @@ export function commandCandidates(trace: Trace, index: number): Candidate[] {
       if (o.bo < c.bo) out.push({ what: `command ${index}: bo${o.bo}`, trace: withCommand(trace, index, { ...c, bo: o.bo }) });
     }
   }
+  const granule = targetGranule(trace);
   for (const key of U64_FIELDS) {
     const v = rec[key];
     if (typeof v !== 'bigint') continue;
     const min = key === 'range' ? 1n : 0n;
-    for (const smaller of smallerValues(v, min)) {
+    for (const smaller of smallerValues(v, min, granule)) {
       out.push({ what: `command ${index}: ${key} ${smaller}`, trace: withCommand(trace, index, { ...c, [key]: smaller } as Command) });
     }
   }

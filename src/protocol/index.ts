@@ -7,3 +7,4 @@ export * from './json-error-position.ts';
 export * from './capabilities.ts';
 export * from './wire.ts';
 export * from './subject-errors.ts';
+export * from './findings.ts';

@@ -18,38 +18,47 @@ export function boName(bo: BoRef): string {
   return bo === null ? 'null' : `bo${bo}`;
 }
 
+/** How a number is written: `hex` (the default), or e.g. in pages. */
+export type NumberFormat = (n: bigint) => string;
+
+/** One 4 KiB page, the unit `inPages` writes numbers in. */
+export const PAGE_SIZE = 0x1000n;
+
+/** `3p` for 0x3000 (a whole number of pages, fewer than a million of them), else hex. */
+export const inPages: NumberFormat = (n) => (n % PAGE_SIZE === 0n && n / PAGE_SIZE < 1_000_000n ? `${n / PAGE_SIZE}p` : hex(n));
+
 /** `0x1000+0x3000` */
-export function span(addr: bigint, range: bigint): string {
-  return `${hex(addr)}+${hex(range)}`;
+export function span(addr: bigint, range: bigint, fmt: NumberFormat = hex): string {
+  return `${fmt(addr)}+${fmt(range)}`;
 }
 
 /** `0x1000+0x3000 -> bo1 @0x0` (or `-> null` for a sparse mapping; the kernel node is marked). */
-export function formatVa(va: VaRecord | Piece): string {
-  if ('kernel' in va && va.kernel === true) return `${span(va.addr, va.range)} kernel`;
-  return va.bo === null ? `${span(va.addr, va.range)} -> null` : `${span(va.addr, va.range)} -> ${boName(va.bo)} @${hex(va.offset)}`;
+export function formatVa(va: VaRecord | Piece, fmt: NumberFormat = hex): string {
+  if ('kernel' in va && va.kernel === true) return `${span(va.addr, va.range, fmt)} kernel`;
+  return va.bo === null ? `${span(va.addr, va.range, fmt)} -> null` : `${span(va.addr, va.range, fmt)} -> ${boName(va.bo)} @${fmt(va.offset)}`;
 }
 
-/** One command in program notation (no number). */
-export function formatCommand(c: Command): string {
+/** One command in program notation (no number); `fmt` writes the numbers (default hex). */
+export function formatCommand(c: Command, fmt: NumberFormat = hex): string {
   switch (c.cmd) {
     case 'map':
-      return `map ${span(c.addr, c.range)} -> ${boName(c.bo)} @${hex(c.offset)}${options(c)}`;
+      return `map ${span(c.addr, c.range, fmt)} -> ${boName(c.bo)} @${fmt(c.offset)}${options(c)}`;
     case 'unmap':
-      return `unmap ${span(c.addr, c.range)}${options(c)}`;
+      return `unmap ${span(c.addr, c.range, fmt)}${options(c)}`;
     case 'madvise':
-      return `madvise ${span(c.addr, c.range)} -> ${boName(c.bo)} @${hex(c.offset)}${options(c)}`;
+      return `madvise ${span(c.addr, c.range, fmt)} -> ${boName(c.bo)} @${fmt(c.offset)}${options(c)}`;
     case 'insert':
-      return `insert ${span(c.addr, c.range)} -> ${boName(c.bo)} @${hex(c.offset)}`;
+      return `insert ${span(c.addr, c.range, fmt)} -> ${boName(c.bo)} @${fmt(c.offset)}`;
     case 'prefetch':
     case 'remove':
     case 'find':
     case 'find_first':
     case 'interval_empty':
-      return `${c.cmd} ${span(c.addr, c.range)}`;
+      return `${c.cmd} ${span(c.addr, c.range, fmt)}`;
     case 'find_prev':
-      return `find_prev ${hex(c.start)}`;
+      return `find_prev ${fmt(c.start)}`;
     case 'find_next':
-      return `find_next ${hex(c.end)}`;
+      return `find_next ${fmt(c.end)}`;
     case 'bo_unmap':
     case 'bo_get':
     case 'bo_put':

@@ -8,7 +8,7 @@
 import type { Observation, Snapshot, Trace } from '../protocol/types.ts';
 import { formatCommand, formatObservation, toDisplayJson } from '../protocol/text.ts';
 import { stepPicture } from './picture.ts';
-import { formatProgram } from './program.ts';
+import { formatProgram, programFormat } from './program.ts';
 import { DEFAULT_SUBJECT } from '../subjects.ts';
 
 /** The subject used when `--subject` is not given; replay commands leave it out. */
@@ -45,6 +45,8 @@ export interface FailureReportInput {
   readonly subject: string;
   /** e.g. `minimised from 37 commands` */
   readonly note?: string;
+  /** The failure's symptom key (what a findings file can name it by), printed under the message. */
+  readonly signature?: string;
 }
 
 /** Quote a word for a POSIX shell when it needs it. */
@@ -69,10 +71,12 @@ export function failureReport(r: FailureReportInput): string[] {
   const lines: string[] = [];
   lines.push(`FAILURE: ${v.invariant} at command ${v.step}${cmd === undefined ? '' : ` (${cmd.cmd})`}`);
   lines.push(`  ${v.message}`);
+  if (r.signature !== undefined) lines.push(`  signature: ${r.signature}`);
   if (r.file !== null) lines.push(`  ${r.saved === true ? 'saved as' : 'trace'} ${r.file}${r.note === undefined ? '' : ` (${r.note})`}`);
   else if (r.note !== undefined) lines.push(`  ${r.note}`);
-  lines.push('', 'Program:');
-  for (const l of formatProgram(r.trace, { step: v.step, note: v.invariant })) lines.push(`  ${l}`);
+  const program = programFormat(r.trace);
+  lines.push('', program.title);
+  for (const l of formatProgram(r.trace, { step: v.step, note: v.invariant }, program.fmt)) lines.push(`  ${l}`);
   if (cmd !== undefined && r.step !== null) {
     const s = r.step;
     lines.push('', `Command ${v.step}: ${formatCommand(cmd)}`);

@@ -21,6 +21,8 @@ import { replayEnv } from '../cli/subject.ts';
 import { shellQuote } from '../report/failure.ts';
 import type { CommandKind, SubjectFactory, Trace } from '../protocol/types.ts';
 import { resolveSubject } from '../subjects.ts';
+import { closeExecSubjects } from '../exec/factory.ts';
+import { knownMatchers, loadKnownFindings } from '../findings/known.ts';
 
 /** Options of {@link checkSubject}. */
 export interface CheckSubjectOptions {
@@ -59,6 +61,8 @@ export interface SubjectCheckResult {
   readonly cases: Readonly<Record<string, number>>;
   /** How often each command kind ran. */
   readonly kinds: Readonly<Record<string, number>>;
+  /** Runs that hit each known finding (by its id), when `known` was given. */
+  readonly knownHits: Readonly<Record<string, number>>;
 }
 
 /** The replay command's subject when the subject is a factory and no `subjectSpec` was given. */
@@ -113,40 +117,44 @@ export async function checkSubject(subject: SubjectFactory | string, opts: Check
   const seed = checkedInteger('seed', opts.seed ?? 1, false);
   const runs = checkedInteger('runs', opts.runs ?? 100, true);
   const maxCommands = opts.maxCommands === undefined ? null : checkedInteger('maxCommands', opts.maxCommands, true);
-  if (opts.known !== undefined) {
-    // TODO(merge with the `--known FILE` work): load the findings file and hand it to
-    // runBatch / Triage as the campaign does, so known failures are counted, not thrown.
-    throw new RangeError('checkSubject: option "known" needs the known-findings support of `fuzz --known`, which this build lacks');
-  }
   const spec = typeof subject === 'string' ? subject : (opts.subjectSpec ?? FACTORY_SPEC_PLACEHOLDER);
-  // A spec is resolved and probed as the CLI's `--subject` is. TODO(merge with exec subjects):
-  // take the probe's capabilities into the env for a factory too, and end the subject
-  // processes an `exec:` factory keeps (closeExecSubjects) when the check is done.
+  // A spec is resolved and probed as the CLI's `--subject` is (its capabilities
+  // then shape generation); a factory's subject declares its own.
   const env: ReplayEnv =
     typeof subject === 'string' ? await replayEnv(subject) : { subjectFactory: subject, modelFactory: await resolveSubject('builtin:model') };
-  const init = { campaignSeed: seed, totalRuns: runs, maxCommands };
-  const totals = { runs: 0, commands: 0, cases: {} as Record<string, number>, kinds: {} as Record<string, number> };
-  for (let index = 0; index < batchCount(runs); index++) {
-    const batch = await runBatch(env.subjectFactory, init, index);
-    totals.runs += batch.runs;
-    totals.commands += batch.commands;
-    addCounts(totals.cases, batch.cases);
-    addCounts(totals.kinds, batch.kinds);
-    if (batch.failure === null) continue;
-    const report: string[] = [];
-    const triage = new Triage({
-      env,
-      subject: spec,
-      outDir: opts.saveTo ?? null,
-      campaignSeed: seed,
-      report: (lines) => report.push(...lines),
-    });
-    await triage.handle(batch);
-    const failure = triage.failures[0];
-    if (failure === undefined) throw new Error('checkSubject: the failing batch was not triaged');
-    const max = maxCommands === null ? '' : ` --max-commands ${maxCommands}`;
-    report.push('', `Campaign: gpuvm-check fuzz --subject ${shellQuote(spec)} --seed ${seed} --runs ${runs}${max}`);
-    throw new SubjectCheckError(failure, report);
+  try {
+    const known = opts.known === undefined ? null : await loadKnownFindings(opts.known, env);
+    const init = { campaignSeed: seed, totalRuns: runs, maxCommands, known: knownMatchers(known) };
+    const totals = { runs: 0, commands: 0, cases: {} as Record<string, number>, kinds: {} as Record<string, number>, knownHits: {} as Record<string, number> };
+    for (let index = 0; index < batchCount(runs); index++) {
+      const batch = await runBatch(env.subjectFactory, init, index);
+      totals.runs += batch.runs;
+      totals.commands += batch.commands;
+      addCounts(totals.cases, batch.cases);
+      addCounts(totals.kinds, batch.kinds);
+      addCounts(totals.knownHits, batch.knownHits);
+      if (batch.failures.length === 0) continue;
+      const report: string[] = [];
+      const triage = new Triage({
+        env,
+        subject: spec,
+        outDir: opts.saveTo ?? null,
+        campaignSeed: seed,
+        report: (lines) => report.push(...lines),
+        known,
+        maxFailures: 1,
+      });
+      await triage.handle(batch);
+      const failure = triage.failures[0];
+      // Every failure of the batch was a known finding: counted, and the check goes on.
+      if (failure === undefined) continue;
+      const max = maxCommands === null ? '' : ` --max-commands ${maxCommands}`;
+      const knownFlag = opts.known === undefined ? '' : ` --known ${shellQuote(opts.known)}`;
+      report.push('', `Campaign: gpuvm-check fuzz --subject ${shellQuote(spec)} --seed ${seed} --runs ${runs}${max}${knownFlag}`);
+      throw new SubjectCheckError(failure, report);
+    }
+    return { seed, ...totals };
+  } finally {
+    if (typeof subject === 'string') await closeExecSubjects();
   }
-  return { seed, ...totals };
 }

@@ -41,7 +41,7 @@ export const FAULTS: readonly FaultEntry[] = [
     id: 'find-closed-windows',
     summary: 'findPrev / findNext with closed windows [start-1, start] and [end, end+1]',
     history: 'rb-tree drm_gpuva_find_prev/next since v6 (6.6), still upstream',
-    expected: ['model-agrees'],
+    expected: ['queries-agree', 'model-agrees'],
   },
   {
     number: 4,
@@ -111,7 +111,7 @@ export const FAULTS: readonly FaultEntry[] = [
     id: 'rotation-skips-augment',
     summary: "the interval tree forgets a node's subtree max end after a rotation",
     history: 'augmented rb-tree of the v6 rewrite (INTERVAL_TREE_DEFINE rotate callback)',
-    expected: ['model-agrees', 'exact-coverage', 'no-overlap', 'paint', 'ops-shape'],
+    expected: ['queries-agree', 'model-agrees', 'exact-coverage', 'no-overlap', 'paint', 'ops-shape', 'rejected-is-atomic'],
   },
   {
     number: 14,

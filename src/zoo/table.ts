@@ -75,6 +75,7 @@ export function zooJson(report: ZooReport): Record<string, unknown> {
         seed: c.seed,
         detected: c.detected,
         timeMs: c.timeMs === null ? null : Math.round(c.timeMs),
+        startupMs: c.startupMs === null ? null : Math.round(c.startupMs),
         runsToFailure: c.runsToFailure,
         runs: c.runs,
         invariant: c.invariant,

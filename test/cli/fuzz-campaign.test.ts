@@ -13,7 +13,7 @@ afterAll(removeTempDirs);
 
 /** The summary minus what depends on the clock. */
 function withoutTimings(summary: Record<string, unknown>): Record<string, unknown> {
-  const { elapsedMs: _e, commandsPerSecond: _c, timeToFirstFailureMs: _t, failures, ...rest } = summary;
+  const { elapsedMs: _e, commandsPerSecond: _c, timeToFirstFailureMs: _t, startupMs: _s, failures, ...rest } = summary;
   // Failure files live in different output directories; compare their names only.
   const names = (failures as { file: string }[]).map((f) => ({ ...f, file: f.file.split('/').pop() }));
   return { ...rest, failures: names };

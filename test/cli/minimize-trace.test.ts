@@ -41,11 +41,12 @@ describe('minimizeTrace', () => {
     expect(r).not.toBeNull();
     expect(r?.commandsBefore).toBe(6);
     expect(r?.commandsAfter).toBe(2);
-    expect(r?.trace.vm).toEqual({ start: 0n, range: 1n });
+    // The trace is page-aligned, so it stays so: one page is the smallest range and VM.
+    expect(r?.trace.vm).toEqual({ start: 0n, range: 0x1000n });
     expect(r?.trace.objects).toEqual([{ bo: 1 }]);
     expect(r?.trace.commands).toEqual([
       { cmd: 'map', addr: 0n, range: 0x2000n, bo: 1, offset: 0n },
-      { cmd: 'unmap', addr: 0n, range: 1n },
+      { cmd: 'unmap', addr: 0n, range: 0x1000n },
     ]);
     expect(r?.outcome).toEqual({ invariant: 'keep-flag', kind: 'unmap', step: 1 });
   });
@@ -82,6 +83,13 @@ describe('smallerValues', () => {
     expect(new Set(v).size).toBe(v.length);
     expect(smallerValues(1n, 1n)).toEqual([]);
   });
+
+  it('keeps to a granule: every candidate is a multiple of it, the minimum rounded up', () => {
+    const v = smallerValues(0x10000n, 1n, 0x1000n);
+    expect(v[0]).toBe(0x1000n);
+    expect(v).toContain(0x8000n);
+    expect(v.every((x) => x % 0x1000n === 0n && x >= 0x1000n && x < 0x10000n)).toBe(true);
+  });
 });
 
 describe('minimizeTrace and the VM modes', () => {
@@ -112,8 +120,9 @@ describe('minimizeTrace and the VM modes', () => {
   it('drops the flags and the defers that do not matter, and never a via without its defer', async () => {
     const r = await minimizeTrace(MODES, needsImmediate);
     expect(r?.trace.flags).toEqual({ immediate: true });
+    // The trace is page-aligned, so it stays so: one page is the smallest range.
     expect(r?.trace.commands).toEqual([
-      { cmd: 'unmap', addr: 0n, range: 1n, via: 'steps', defer: true },
+      { cmd: 'unmap', addr: 0n, range: 0x1000n, via: 'steps', defer: true },
       { cmd: 'deferred_cleanup' },
     ]);
   });

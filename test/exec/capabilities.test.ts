@@ -87,7 +87,7 @@ describe('traces that need more than the subject has', () => {
   it('are refused as input errors naming the file, the command index and kind', () => {
     expect(() => assertTraceSupported(trace, STEPS_ONLY, 't.json', 'exec:my-subject')).toThrow(TraceInputError);
     expect(() => assertTraceSupported(trace, STEPS_ONLY, 't.json', 'exec:my-subject')).toThrow(
-      't.json: command 1 (map): field "via": the subject exec:my-subject does not support via "ops" (the mode of a command without via) (it declares: commands map, unmap, prefetch, bo_unmap, insert, remove, find, find_first, interval_empty, find_prev, find_next, bo_get, bo_put, evict, validate; via steps; failAt; no allocFailAt; accounting)',
+      't.json: command 1 (map): field "via": the subject exec:my-subject does not support via "ops" (the mode of a command without via) (it declares: commands map, unmap, prefetch, bo_unmap, insert, remove, find, find_first, interval_empty, find_prev, find_next, bo_get, bo_put, evict, validate, madvise, bo_put_deferred, deferred_cleanup; via steps; failAt; no allocFailAt; accounting; vmFlags immediate, resvProtected; defer)',
     );
   });
 

@@ -29,7 +29,7 @@ describe('SubjectServer', () => {
     expect(await reply(server, RESET)).toEqual({
       reply: 'reset',
       ok: true,
-      snapshot: { vas: [], kernel: null, vmBos: [], objects: [{ bo: 1, refs: 1 }], evictList: [], extobjList: [] },
+      snapshot: { vas: [], kernel: null, vmBos: [], objects: [{ bo: 1, refs: 1 }], evictList: [], extobjList: [], deferred: [] },
     });
     const r = await reply(server, MAP);
     expect(r).toMatchObject({

@@ -179,7 +179,7 @@ describe('in a fresh project', () => {
     });
     const message = results.find((a) => a.status === 'failed')?.failureMessages.join('\n') ?? '';
     expect(message).toMatch(/FAILURE: keep-flag at command \d+ \(map\)/);
-    for (const part of ['Program:', '  expected: ok', '  actual:   ok', 'Address space before and after command', `--subject ${FAULTY_JS}`, 'Campaign: gpuvm-check fuzz']) {
+    for (const part of ['Program', '  expected: ok', '  actual:   ok', 'Address space before and after command', `--subject ${FAULTY_JS}`, 'Campaign: gpuvm-check fuzz']) {
       expect(message).toContain(part);
     }
     const saved = readdirSync(join(project, 'failures'));

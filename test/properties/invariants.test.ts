@@ -271,6 +271,36 @@ const scenarios: Scenario[] = [
     bad: ctx(CLEANUP, { ok: true }, zombieBefore, { header: immediateHeader, before: zombieBefore }),
   },
   {
+    name: 'queries-agree',
+    what: 'find_prev returns the VA that begins at start (a closed window), and the model agrees',
+    good: ctx({ cmd: 'find_prev', start: 0x3000n }, { ok: true, va: A }, before),
+    bad: ctx({ cmd: 'find_prev', start: 0x1000n }, { ok: true, va: A }, before),
+  },
+  {
+    name: 'queries-agree',
+    what: 'find_first misses a VA overlapping the range, and the model agrees',
+    good: ctx({ cmd: 'find_first', addr: 0x2000n, range: 0x4000n }, { ok: true, va: A }, before),
+    bad: ctx({ cmd: 'find_first', addr: 0x2000n, range: 0x4000n }, { ok: true, va: null }, before),
+  },
+  {
+    name: 'queries-agree',
+    what: 'interval_empty calls the gap between two VAs occupied, and the model agrees',
+    good: ctx({ cmd: 'interval_empty', addr: 0x3000n, range: 0x1000n }, { ok: true, empty: true }, before),
+    bad: ctx({ cmd: 'interval_empty', addr: 0x3000n, range: 0x1000n }, { ok: true, empty: false }, before),
+  },
+  {
+    name: 'queries-agree',
+    what: 'find misses the reserved node, and the model agrees',
+    good: ctx({ cmd: 'find', addr: 0xf000n, range: 0x1000n }, { ok: true, va: KERNEL_VA }, before),
+    bad: ctx({ cmd: 'find', addr: 0xf000n, range: 0x1000n }, { ok: true, va: null }, before),
+  },
+  {
+    name: 'queries-agree',
+    what: 'find_next fails instead of answering',
+    good: ctx({ cmd: 'find_next', end: 0x4000n }, { ok: true, va: B }, before),
+    bad: ctx({ cmd: 'find_next', end: 0x4000n }, { ok: false, error: 'EINVAL' }, before),
+  },
+  {
     name: 'model-agrees',
     what: 'the model reports another keep',
     good: ctx(mapCmd, mapObs, mapAfter),

@@ -75,7 +75,7 @@ describe('replayTrace', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.steps).toBe(5);
-    expect(r.violation.invariant).toBe('model-agrees');
+    expect(r.violation.invariant).toBe('queries-agree');
     expect(r.violation.step).toBe(4);
     expect(r.failing?.index).toBe(4);
     expect(r.failing?.observation.va).toBeNull();

@@ -130,7 +130,7 @@ describe('the new commands', () => {
 
   it('read as a program: the notation of each new command and of the flags', () => {
     const t: Trace = decodeTraceValue(doc({ flags: { immediate: true, resvProtected: true } }, NEW_COMMANDS), FILE);
-    expect(t.commands.map(formatCommand)).toEqual([
+    expect(t.commands.map((c) => formatCommand(c))).toEqual([
       'madvise 0x1000+0x2000 -> null @0x0',
       'madvise 0x1000+0x2000 -> bo2 @0x5000 failAt 2 allocFailAt 1',
       'bo_put_deferred bo1',

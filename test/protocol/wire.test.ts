@@ -187,7 +187,7 @@ describe('hello replies', () => {
   });
 
   it('command kinds and via modes this version does not know are ignored', () => {
-    const r = decodeHelloReply(caps({ commands: ['map', 'madvise', 'map'], via: ['ops', 'deferred'] }));
+    const r = decodeHelloReply(caps({ commands: ['map', 'map_fixed', 'map'], via: ['ops', 'deferred'] }));
     expect(r.capabilities).toMatchObject({ commands: ['map'], via: ['ops'] });
   });
 
@@ -199,7 +199,7 @@ describe('hello replies', () => {
     ['no capabilities', { ...good(), capabilities: undefined }, /^field "capabilities": missing/],
     ['no failAt', caps({ failAt: undefined }), /^field "capabilities\.failAt": missing \(expected true or false\)$/],
     ['no accounting', caps({ accounting: undefined }), /^field "capabilities\.accounting": missing/],
-    ['no known command', caps({ commands: ['madvise'] }), /^field "capabilities\.commands": lists no command this harness knows/],
+    ['no known command', caps({ commands: ['map_fixed'] }), /^field "capabilities\.commands": lists no command this harness knows/],
     ['map without a mode', caps({ via: [] }), /^field "capabilities\.via": lists no mode, but map or unmap is listed/],
     ['allocFailAt without ops', caps({ via: ['steps'] }), /^field "capabilities\.allocFailAt": is true, but "ops" is not in capabilities\.via/],
     ['a command that is not a string', caps({ commands: ['map', 7] }), /^field "capabilities\.commands\[1\]": got 7 \(expected a string\)$/],

@@ -4,7 +4,7 @@
  * statistics as the CLI, and rejects a faulty one with the CLI's failure
  * report, the minimised trace, and the same saved file as the CLI.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { decodeTrace } from '../../src/protocol/codec.ts';
@@ -65,7 +65,7 @@ describe('a faulty subject', () => {
     expect(err.message).toBe(err.report.join('\n'));
     const lines = err.report;
     expect(lines[0]).toBe('FAILURE: keep-flag at command 1 (map)');
-    for (const part of ['Program:', 'Command 1: map 0x0+0x1 -> bo1 @0x1', '  keep-flag expected: false', 'Address space before and after command 1:', 'Trace (save it as a .json file to replay it):']) {
+    for (const part of ['Program (in 4 KiB pages: 1p = 0x1000):', 'Command 1: map 0x0+0x1000 -> bo1 @0x1000', '  keep-flag expected: false', 'Address space before and after command 1:', 'Trace (save it as a .json file to replay it):']) {
       expect(lines).toContain(part);
     }
     expect(lines.some((l) => l.startsWith('Replay:'))).toBe(false);
@@ -115,9 +115,31 @@ describe('bad input', () => {
     expect(e).toBeInstanceOf(SubjectResolutionError);
   });
 
-  test('known (a findings file) is refused until the campaign supports it', async () => {
-    const e = await rejection(checkSubject('builtin:gpuvm', { known: 'known.json' }));
-    expect(e).toBeInstanceOf(RangeError);
-    expect((e as Error).message).toContain('option "known"');
+  test('known: a findings file naming the fault makes the check pass, counting its hits', async () => {
+    const dir = tempDir();
+    const known = join(dir, 'known.json');
+    writeFileSync(
+      known,
+      JSON.stringify({
+        format: 'gpuvm-findings/1',
+        findings: [{ id: 'keep', reason: 'keep compares only the objects', status: 'latent-defect', signature: 'keep-flag/map: op # has keep=true' }],
+      }),
+    );
+    const result = await checkSubject(await keepFault(), { seed: 11, runs: 100, known });
+    expect(result.runs).toBe(100);
+    expect(result.knownHits['keep']).toBeGreaterThan(0);
+    // A findings file that names another bug leaves this one a failure.
+    writeFileSync(
+      known,
+      JSON.stringify({ format: 'gpuvm-findings/1', findings: [{ id: 'hole', reason: 'other', status: 'latent-defect', signature: { invariant: 'remap-hole' } }] }),
+    );
+    const e = await rejection(checkSubject(await keepFault(), { seed: 11, runs: 100, known }));
+    expect(e).toBeInstanceOf(SubjectCheckError);
+    expect((e as SubjectCheckError).invariant).toBe('keep-flag');
+  });
+
+  test('known: a findings file that does not exist is an input error naming it', async () => {
+    const e = await rejection(checkSubject('builtin:gpuvm', { known: join(tempDir(), 'none.json') }));
+    expect((e as Error).message).toContain('none.json');
   });
 });

@@ -51,10 +51,10 @@ describe('summaries', () => {
   test('medians count only the seeds that detected the fault, and invariants outside the catalogue are flagged', () => {
     const fault = FAULTS[0]!;
     const hit = (seed: number, timeMs: number, runs: number, invariant: string): FaultCampaignResult => ({
-      seed, detected: true, timeMs, runsToFailure: runs, runs, invariant, kind: 'map', message: '', trace: null, minimized: null, elapsedMs: timeMs,
+      seed, detected: true, timeMs, startupMs: 5, runsToFailure: runs, runs, invariant, kind: 'map', message: '', trace: null, minimized: null, elapsedMs: timeMs,
     });
     const miss: FaultCampaignResult = {
-      seed: 3, detected: false, timeMs: null, runsToFailure: null, runs: 99, invariant: null, kind: null, message: null, trace: null, minimized: null, elapsedMs: 1,
+      seed: 3, detected: false, timeMs: null, startupMs: 5, runsToFailure: null, runs: 99, invariant: null, kind: null, message: null, trace: null, minimized: null, elapsedMs: 1,
     };
     const s = summarize(fault, [hit(1, 100, 2, 'keep-flag'), hit(2, 300, 6, 'keep-flag'), miss]);
     expect(s).toMatchObject({ detected: 2, seeds: 3, medianTimeMs: 200, medianRuns: 4, expectedInvariant: true });
