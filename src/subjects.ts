@@ -7,7 +7,7 @@
  * - `exec:PROGRAM ARGS...`: a program speaking the subject protocol
  *   (docs/subject-protocol.md) on its standard input and output; the words are
  *   split as `src/exec/spec.ts` documents.
- * - `kernel:PATH[?sanitize][?immediate]`: the drm_gpuvm.c of the kernel tree
+ * - `kernel:PATH[?sanitize][,kmalloc-fail=K]`: the drm_gpuvm.c of the kernel tree
  *   at PATH, built in userspace on first use (`src/kernel/spec.ts`).
  * - anything else is a path, relative to the current directory, to a `.ts` or
  *   `.js` module whose default export is a `SubjectFactory`. `.ts` modules load

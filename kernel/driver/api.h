@@ -14,6 +14,7 @@
  * GPUVM_HAVE_IMMEDIATE_MODE	DRM_GPUVM_IMMEDIATE_MODE (6.18+)
  * GPUVM_HAVE_UNLINK_DEFER	drm_gpuva_unlink_defer(), deferred vm_bo cleanup
  * GPUVM_HAVE_REMAP_HOLE	drm_gpuva_op_remap_to_unmap_range()
+ * GPUVM_HAVE_MADVISE		drm_gpuvm_madvise_ops_create() (6.18+)
  */
 #ifndef GPUVM_DRIVER_API_H
 #define GPUVM_DRIVER_API_H
@@ -21,8 +22,9 @@
 #include <drm/drm_gpuvm.h>
 
 #ifdef GPUVM_HAVE_MAP_REQ
-static inline int api_sm_map(struct drm_gpuvm *vm, void *priv, u64 addr,
-			     u64 range, struct drm_gem_object *obj, u64 offset)
+static inline struct drm_gpuvm_map_req api_map_req(u64 addr, u64 range,
+						   struct drm_gem_object *obj,
+						   u64 offset)
 {
 	struct drm_gpuvm_map_req req = {
 		.map.va.addr = addr,
@@ -30,6 +32,14 @@ static inline int api_sm_map(struct drm_gpuvm *vm, void *priv, u64 addr,
 		.map.gem.obj = obj,
 		.map.gem.offset = offset,
 	};
+
+	return req;
+}
+
+static inline int api_sm_map(struct drm_gpuvm *vm, void *priv, u64 addr,
+			     u64 range, struct drm_gem_object *obj, u64 offset)
+{
+	struct drm_gpuvm_map_req req = api_map_req(addr, range, obj, offset);
 
 	return drm_gpuvm_sm_map(vm, priv, &req);
 }
@@ -38,12 +48,7 @@ static inline struct drm_gpuva_ops *
 api_sm_map_ops_create(struct drm_gpuvm *vm, u64 addr, u64 range,
 		      struct drm_gem_object *obj, u64 offset)
 {
-	struct drm_gpuvm_map_req req = {
-		.map.va.addr = addr,
-		.map.va.range = range,
-		.map.gem.obj = obj,
-		.map.gem.offset = offset,
-	};
+	struct drm_gpuvm_map_req req = api_map_req(addr, range, obj, offset);
 
 	return drm_gpuvm_sm_map_ops_create(vm, &req);
 }
@@ -52,6 +57,17 @@ api_sm_map_ops_create(struct drm_gpuvm *vm, u64 addr, u64 range,
 	drm_gpuvm_sm_map((vm), (priv), (addr), (range), (obj), (offset))
 #define api_sm_map_ops_create(vm, addr, range, obj, offset) \
 	drm_gpuvm_sm_map_ops_create((vm), (addr), (range), (obj), (offset))
+#endif
+
+#if defined(GPUVM_HAVE_MADVISE)
+static inline struct drm_gpuva_ops *
+api_madvise_ops_create(struct drm_gpuvm *vm, u64 addr, u64 range,
+		       struct drm_gem_object *obj, u64 offset)
+{
+	struct drm_gpuvm_map_req req = api_map_req(addr, range, obj, offset);
+
+	return drm_gpuvm_madvise_ops_create(vm, &req);
+}
 #endif
 
 #ifdef GPUVM_HAVE_OBTAIN_LOCKED

@@ -34,7 +34,8 @@
 const char *const cmd_names[CMD_KINDS] = {
 	"map", "unmap", "prefetch", "bo_unmap", "insert", "remove", "find",
 	"find_first", "interval_empty", "find_prev", "find_next", "bo_get",
-	"bo_put", "evict", "validate",
+	"bo_put", "evict", "validate", "madvise", "bo_put_deferred",
+	"deferred_cleanup",
 };
 
 struct run run;
@@ -53,6 +54,8 @@ static struct {
 	/* leak reports of the last command */
 	struct jw leaks;
 	unsigned int nleaks;
+	/* A steps-mode command with defer: unlinks and puts go deferred. */
+	bool deferring;
 } cur;
 
 static bool fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -330,9 +333,10 @@ static void unlock_all(void)
 
 static bool immediate(void)
 {
-	return options.immediate;
+	return run.immediate;
 }
 
+/* An immediate-mode VM guards the GEM's gpuva list with gpuva.lock (else its dma-resv). */
 static void gpuva_lock(struct drm_gem_object *obj)
 {
 	if (immediate() && obj)
@@ -353,11 +357,15 @@ static void va_link(struct drm_gpuva *va, struct drm_gpuvm_bo *vm_bo)
 	gpuva_unlock(va->gem.obj);
 }
 
-/* drm_gpuva_unlink(); immediate-mode VMs defer the vm_bo cleanup (panthor). */
+/*
+ * drm_gpuva_unlink(), or during a command with defer drm_gpuva_unlink_defer()
+ * (which takes the gpuva lock itself and leaves a vm_bo that loses its last
+ * reference as a zombie for deferred_cleanup).
+ */
 static void va_unlink(struct drm_gpuva *va)
 {
 #ifdef GPUVM_HAVE_UNLINK_DEFER
-	if (immediate()) {
+	if (cur.deferring) {
 		drm_gpuva_unlink_defer(va);
 		return;
 	}
@@ -367,46 +375,57 @@ static void va_unlink(struct drm_gpuva *va)
 	gpuva_unlock(va->gem.obj);
 }
 
-/* drm_gpuvm_bo_put() of a reference the driver holds. */
+/* drm_gpuvm_bo_put() of a reference the driver holds (under the gpuva lock in immediate mode). */
 static void vm_bo_put(struct drm_gpuvm_bo *vm_bo)
 {
-#ifdef GPUVM_HAVE_UNLINK_DEFER
-	if (immediate()) {
-		drm_gpuvm_bo_put_deferred(vm_bo);
-		return;
-	}
-#endif
-	drm_gpuvm_bo_put(vm_bo);
-}
+	struct drm_gem_object *obj = vm_bo->obj;
 
-/* Immediate mode: the deferred vm_bo cleanup, once the command is done. */
-static void deferred_cleanup(void)
-{
-#ifdef GPUVM_HAVE_UNLINK_DEFER
-	if (immediate())
-		drm_gpuvm_bo_deferred_cleanup(&run.vm);
-#endif
+	gpuva_lock(obj);
+	drm_gpuvm_bo_put(vm_bo);
+	gpuva_unlock(obj);
 }
 
 /*
- * The vm_bo a map (or insert, or bo_get) links to, put on the extobj list.
- * Prealloc (drm_gpuvm_bo_create() + drm_gpuvm_bo_obtain_prealloc()) for steps
- * mode, obtain for the rest, as the TypeScript driver does; on 7.x the VM's
- * mode decides, since each path WARNs in the other mode. NULL on a failure.
+ * drm_gpuvm_bo_put_deferred() when @deferred (it takes the gpuva lock itself;
+ * the last reference leaves a zombie), else vm_bo_put().
  */
-static struct drm_gpuvm_bo *vm_bo_acquire(struct kobj *o, bool steps)
+static void vm_bo_put_maybe_deferred(struct drm_gpuvm_bo *vm_bo, bool deferred)
+{
+#ifdef GPUVM_HAVE_UNLINK_DEFER
+	if (deferred) {
+		drm_gpuvm_bo_put_deferred(vm_bo);
+		return;
+	}
+#else
+	(void)deferred;
+#endif
+	vm_bo_put(vm_bo);
+}
+
+/*
+ * The vm_bo a map (or insert, or bo_get) links to, put on the extobj list,
+ * obtained the way the VM's mode requires, as the TypeScript driver does: in
+ * an immediate VM drm_gpuvm_bo_create() + drm_gpuvm_bo_obtain_prealloc()
+ * (panthor, Tyr), in any other drm_gpuvm_bo_obtain[_locked]() (nouveau, xe);
+ * on 7.x each path WARNs in the other mode. NULL on a failure.
+ */
+static struct drm_gpuvm_bo *vm_bo_acquire(struct kobj *o)
 {
 	struct drm_gpuvm_bo *vm_bo;
-	bool prealloc = API_PREALLOC_NEEDS_IMMEDIATE ? immediate() : steps;
 
-	if (prealloc) {
+	if (immediate()) {
 		struct drm_gpuvm_bo *pre = drm_gpuvm_bo_create(&run.vm, &o->gem);
 
 		if (!pre) {
 			fail("drm_gpuvm_bo_create() failed");
 			return NULL;
 		}
+		/* Since 7.0 obtain_prealloc() takes the gpuva lock itself. */
+		if (!API_PREALLOC_NEEDS_IMMEDIATE)
+			gpuva_lock(&o->gem);
 		vm_bo = drm_gpuvm_bo_obtain_prealloc(pre);
+		if (!API_PREALLOC_NEEDS_IMMEDIATE)
+			gpuva_unlock(&o->gem);
 	} else {
 		vm_bo = api_bo_obtain(&run.vm, &o->gem);
 		if (IS_ERR(vm_bo)) {
@@ -727,9 +746,28 @@ static bool same_ops(const struct drm_gpuva_ops *a, const struct drm_gpuva_ops *
 
 static struct drm_gpuva_ops *build_ops(const struct cmd *c, struct drm_gem_object *obj)
 {
-	if (c->kind == CMD_MAP)
+	switch (c->kind) {
+	case CMD_MAP:
 		return api_sm_map_ops_create(&run.vm, c->addr, c->range, obj, c->offset);
-	return drm_gpuvm_sm_unmap_ops_create(&run.vm, c->addr, c->range);
+#ifdef GPUVM_HAVE_MADVISE
+	case CMD_MADVISE:
+		return api_madvise_ops_create(&run.vm, c->addr, c->range, obj, c->offset);
+#endif
+	default:
+		return drm_gpuvm_sm_unmap_ops_create(&run.vm, c->addr, c->range);
+	}
+}
+
+static const char *builder_name(enum cmd_kind kind)
+{
+	switch (kind) {
+	case CMD_MAP:
+		return "drm_gpuvm_sm_map_ops_create()";
+	case CMD_MADVISE:
+		return "drm_gpuvm_madvise_ops_create()";
+	default:
+		return "drm_gpuvm_sm_unmap_ops_create()";
+	}
 }
 
 /*
@@ -757,7 +795,11 @@ static void check_purity(const struct cmd *c, struct drm_gem_object *obj,
 	run.meter.phase = PHASE_BUILDER;
 }
 
-/* Map or unmap through an ops list (nouveau's uvmm, xe's VM_BIND). */
+/*
+ * Map or unmap through an ops list (nouveau's uvmm, xe's VM_BIND), and
+ * madvise (xe's madvise VMA split): the same staged pattern, with no vm_bo
+ * to obtain for madvise (its pieces are split VAs without an object).
+ */
 static void via_ops(const struct cmd *c)
 {
 	struct drm_gem_object *obj = NULL;
@@ -768,7 +810,7 @@ static void via_ops(const struct cmd *c)
 	struct drm_gpuva_op *op;
 	long failed_at;
 
-	if (c->kind == CMD_MAP && c->bo >= 0) {
+	if ((c->kind == CMD_MAP || c->kind == CMD_MADVISE) && c->bo >= 0) {
 		struct kobj *o = object(c->bo);
 
 		if (!o)
@@ -781,9 +823,7 @@ static void via_ops(const struct cmd *c)
 	ops = build_ops(c, obj);
 	compat_kmalloc_fail_at(0);
 	if (IS_ERR(ops)) {
-		result_error((int)PTR_ERR(ops), c->kind == CMD_MAP ?
-			     "drm_gpuvm_sm_map_ops_create()" :
-			     "drm_gpuvm_sm_unmap_ops_create()");
+		result_error((int)PTR_ERR(ops), builder_name(c->kind));
 		goto out_unlock;
 	}
 	run.meter.returned += ops_count(ops);
@@ -792,8 +832,8 @@ static void via_ops(const struct cmd *c)
 	drm_gpuva_for_each_op(op, ops)
 		if (!recorder_add(&cur.rec, op, cur.threw, cur.threw_len))
 			goto out_fail;
-	if (obj) {
-		vm_bo = vm_bo_acquire(kobj_of(obj), false);
+	if (obj && c->kind == CMD_MAP) {
+		vm_bo = vm_bo_acquire(kobj_of(obj));
 		if (!vm_bo)
 			goto out_free;
 		refs_push(&refs, vm_bo);
@@ -889,7 +929,7 @@ static void via_steps(const struct cmd *c)
 	struct steps s = { .fail_at = c->fail_at, .is_map = c->kind == CMD_MAP };
 	struct drm_gem_object *obj = NULL;
 	unsigned int n = s.is_map ? 3 : 2;
-	int ret;
+	int ret = -EINVAL;
 
 	if (s.is_map && c->bo >= 0) {
 		struct kobj *o = object(c->bo);
@@ -898,13 +938,19 @@ static void via_steps(const struct cmd *c)
 			return;
 		obj = &o->gem;
 	}
+	/* An immediate-mode driver checks its VM's mode before anything else. */
+	if (c->defer && !immediate()) {
+		result_error(-EINVAL, "defer");
+		return;
+	}
+	cur.deferring = c->defer;
 	run.meter.vas_preallocated = (int)n;
 	for (unsigned int i = 0; i < n; i++)
 		s.pool[s.npool++] = va_new(false);
 	recorder_reset(&cur.rec);
 	lock_all();
 	if (obj) {
-		s.vm_bo = vm_bo_acquire(kobj_of(obj), true);
+		s.vm_bo = vm_bo_acquire(kobj_of(obj));
 		if (!s.vm_bo)
 			goto out;
 	}
@@ -923,8 +969,15 @@ static void via_steps(const struct cmd *c)
 	else
 		result_ops(true, cur.rec.n);
 out:
+	/*
+	 * A request the manager rejected before any step is undone with an
+	 * ordinary put (the ioctl path); once the walk ran, a defer command
+	 * drops its reference deferred, as run_job does.
+	 */
 	if (s.vm_bo)
-		vm_bo_put(s.vm_bo);
+		vm_bo_put_maybe_deferred(s.vm_bo, cur.deferring &&
+					 (ret == 0 || cur.rec.n > 0));
+	cur.deferring = false;
 	unlock_all();
 	while (s.npool)
 		va_free(s.pool[--s.npool]);
@@ -1032,7 +1085,7 @@ static void insert(const struct cmd *c)
 		goto out;
 	}
 	if (o) {
-		struct drm_gpuvm_bo *vm_bo = vm_bo_acquire(o, false);
+		struct drm_gpuvm_bo *vm_bo = vm_bo_acquire(o);
 
 		if (!vm_bo)
 			goto out;
@@ -1087,7 +1140,7 @@ static void bo_get(const struct cmd *c)
 	if (!o)
 		return;
 	lock_all();
-	vm_bo = vm_bo_acquire(o, false);
+	vm_bo = vm_bo_acquire(o);
 	unlock_all();
 	if (!vm_bo)
 		return;
@@ -1111,6 +1164,39 @@ static void bo_put(const struct cmd *c)
 	unlock_all();
 	result_ok();
 }
+
+#ifdef GPUVM_HAVE_UNLINK_DEFER
+/*
+ * bo_put_deferred: drop the newest reference bo_get took with
+ * drm_gpuvm_bo_put_deferred(); ENOENT if none. Outside an immediate-mode VM
+ * upstream WARNs and defers anyway (the driver asks all the same).
+ */
+static void bo_put_deferred(const struct cmd *c)
+{
+	struct kobj *o = object(c->bo);
+
+	if (!o)
+		return;
+	if (!o->nheld) {
+		result_error(-ENOENT, "bo_put_deferred");
+		return;
+	}
+	lock_all();
+	vm_bo_put_maybe_deferred(o->held[--o->nheld], true);
+	unlock_all();
+	result_ok();
+}
+
+/*
+ * deferred_cleanup: drm_gpuvm_bo_deferred_cleanup(), with no lock held (in a
+ * resv-protected VM it takes the VM's dma-resv itself).
+ */
+static void deferred_cleanup(void)
+{
+	drm_gpuvm_bo_deferred_cleanup(&run.vm);
+	result_ok();
+}
+#endif
 
 /* evict: drm_gpuvm_bo_gem_evict() with the object's dma-resv held (as TTM does). */
 static void evict(const struct cmd *c)
@@ -1305,6 +1391,10 @@ bool driver_reset(const struct vm_config *vm, const struct obj_decl *objs,
 	compat_warn_clear();
 	if (!ranges_ok(vm, msg, len))
 		return false;
+	if (vm->immediate && !driver_has_immediate_mode()) {
+		snprintf(msg, len, "flags.immediate: this tree has no DRM_GPUVM_IMMEDIATE_MODE");
+		return false;
+	}
 	for (unsigned int i = 0; i < nobjs; i++)
 		for (unsigned int j = 0; j < i; j++)
 			if (objs[i].bo == objs[j].bo) {
@@ -1320,6 +1410,8 @@ bool driver_reset(const struct vm_config *vm, const struct obj_decl *objs,
 	run.live_vas = 0;
 	run.live_vm_bos = 0;
 	run.executed = false;
+	run.immediate = vm->immediate;
+	run.resv_protected = vm->resv_protected;
 	memset(&run.meter, 0, sizeof(run.meter));
 	run.live = true;
 
@@ -1329,7 +1421,8 @@ bool driver_reset(const struct vm_config *vm, const struct obj_decl *objs,
 		return false;
 	}
 	drm_gpuvm_init(&run.vm, "gpuvm-check",
-		       options.immediate ? API_IMMEDIATE_FLAG : 0, &run.drm,
+		       (vm->immediate ? API_IMMEDIATE_FLAG : 0) |
+		       (vm->resv_protected ? DRM_GPUVM_RESV_PROTECTED : 0), &run.drm,
 		       r_obj, vm->start, vm->range,
 		       vm->has_reserve ? vm->reserve_addr : 0,
 		       vm->has_reserve ? vm->reserve_range : 0, &gpuvm_ops);
@@ -1464,13 +1557,19 @@ bool driver_exec(const struct cmd *c, struct jw *obs, char *threw, size_t len)
 	}
 	run.executed = true;
 	compat_warn_clear();
-	meter_begin(c->kind == CMD_MAP || c->kind == CMD_UNMAP ? c->alloc_fail_at : 0);
+	meter_begin(c->kind == CMD_MAP || c->kind == CMD_UNMAP || c->kind == CMD_MADVISE ?
+		    c->alloc_fail_at : 0);
+	cur.deferring = false;
 
 	switch (c->kind) {
 	case CMD_MAP:
 	case CMD_UNMAP:
 		if (c->steps && c->alloc_fail_at) {
 			fail("allocFailAt applies to ops mode only (via \"ops\")");
+			break;
+		}
+		if (!c->steps && c->defer) {
+			fail("defer applies to steps mode only (via \"steps\")");
 			break;
 		}
 		if (c->steps)
@@ -1530,12 +1629,29 @@ bool driver_exec(const struct cmd *c, struct jw *obs, char *threw, size_t len)
 	case CMD_VALIDATE:
 		validate();
 		break;
+	case CMD_MADVISE:
+#ifdef GPUVM_HAVE_MADVISE
+		via_ops(c);
+#else
+		fail("madvise: this tree has no drm_gpuvm_madvise_ops_create()");
+#endif
+		break;
+	case CMD_BO_PUT_DEFERRED:
+	case CMD_DEFERRED_CLEANUP:
+#ifdef GPUVM_HAVE_UNLINK_DEFER
+		if (c->kind == CMD_BO_PUT_DEFERRED)
+			bo_put_deferred(c);
+		else
+			deferred_cleanup();
+#else
+		fail("%s: this tree has no deferred vm_bo cleanup", cmd_names[c->kind]);
+#endif
+		break;
 	default:
 		fail("unknown command");
 		break;
 	}
 	free_removed_vas();
-	deferred_cleanup();
 	check_leaks();
 	return !cur.failed;
 }
@@ -1632,6 +1748,33 @@ void driver_close(void)
 bool driver_has_find_prev(void)
 {
 #ifdef GPUVM_HAVE_FIND_PREV
+	return true;
+#else
+	return false;
+#endif
+}
+
+bool driver_has_immediate_mode(void)
+{
+#ifdef GPUVM_HAVE_IMMEDIATE_MODE
+	return true;
+#else
+	return false;
+#endif
+}
+
+bool driver_has_defer(void)
+{
+#ifdef GPUVM_HAVE_UNLINK_DEFER
+	return true;
+#else
+	return false;
+#endif
+}
+
+bool driver_has_madvise(void)
+{
+#ifdef GPUVM_HAVE_MADVISE
 	return true;
 #else
 	return false;

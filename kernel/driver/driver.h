@@ -29,6 +29,9 @@ enum cmd_kind {
 	CMD_BO_PUT,
 	CMD_EVICT,
 	CMD_VALIDATE,
+	CMD_MADVISE,
+	CMD_BO_PUT_DEFERRED,
+	CMD_DEFERRED_CLEANUP,
 	CMD_KINDS,
 };
 
@@ -40,6 +43,7 @@ extern const char *const cmd_names[CMD_KINDS];
  * @steps: via "steps" (map / unmap)
  * @fail_at: fail op / step k (1-based); 0 for none
  * @alloc_fail_at: fail the k-th op allocation (ops mode); 0 for none
+ * @defer: steps mode: unlink and put deferred (needs an immediate VM)
  */
 struct cmd {
 	enum cmd_kind kind;
@@ -49,13 +53,16 @@ struct cmd {
 	unsigned long fail_at;
 	unsigned long alloc_fail_at;
 	bool evict;
+	bool defer;
 };
 
-/** struct vm_config - the trace header's VM. */
+/** struct vm_config - the trace header's VM and its mode flags. */
 struct vm_config {
 	uint64_t start, range;
 	bool has_reserve;
 	uint64_t reserve_addr, reserve_range;
+	bool immediate;		/* DRM_GPUVM_IMMEDIATE_MODE */
+	bool resv_protected;	/* DRM_GPUVM_RESV_PROTECTED */
 };
 
 /** struct obj_decl - one of the trace header's objects. */
@@ -66,8 +73,6 @@ struct obj_decl {
 
 /** struct driver_options - how the driver plays (fixed for the process). */
 struct driver_options {
-	/* 7.x: run the VM in DRM_GPUVM_IMMEDIATE_MODE (panthor, Tyr). */
-	bool immediate;
 	/*
 	 * Make the k-th kmalloc of every ops-mode map / unmap fail (0: none):
 	 * reaches the list builder's error paths that allocFailAt (op_alloc)
@@ -107,7 +112,10 @@ bool driver_has_object(long long bo);
 /** driver_close() - free everything. */
 void driver_close(void);
 
-/** The capabilities of this build (for hello). */
+/** The capabilities of this build (for hello): what the tree has. */
 bool driver_has_find_prev(void);
+bool driver_has_immediate_mode(void);
+bool driver_has_defer(void);
+bool driver_has_madvise(void);
 
 #endif

@@ -3,7 +3,7 @@
  * main.c - gpuvm-check's kernel subject: the user's drm_gpuvm.c, built in
  * userspace, under gpuvm-check's driver.
  *
- *   gpuvm-kernel-subject [--immediate] [--kmalloc-fail-at K]
+ *   gpuvm-kernel-subject [--kmalloc-fail-at K]
  *					speak the subject protocol
  *   gpuvm-kernel-subject --bench N REQUESTS SEED
  *					time the map-request workload
@@ -36,7 +36,7 @@ const char *__ubsan_default_options(void)
 
 static int usage(void)
 {
-	fputs("usage: gpuvm-kernel-subject [--immediate] [--kmalloc-fail-at K]\n"
+	fputs("usage: gpuvm-kernel-subject [--kmalloc-fail-at K]\n"
 	      "       gpuvm-kernel-subject --bench N REQUESTS SEED\n", stderr);
 	return 2;
 }
@@ -53,7 +53,7 @@ static bool number(const char *s, unsigned long long *v)
 
 int main(int argc, char **argv)
 {
-	struct driver_options opts = { .immediate = false, .kmalloc_fail_at = 0 };
+	struct driver_options opts = { .kmalloc_fail_at = 0 };
 
 	if (argc >= 2 && strcmp(argv[1], "--bench") == 0) {
 		unsigned long long n, requests, seed;
@@ -66,9 +66,7 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		unsigned long long k;
 
-		if (strcmp(argv[i], "--immediate") == 0)
-			opts.immediate = true;
-		else if (strcmp(argv[i], "--kmalloc-fail-at") == 0 && i + 1 < argc &&
+		if (strcmp(argv[i], "--kmalloc-fail-at") == 0 && i + 1 < argc &&
 			 number(argv[++i], &k) && k > 0)
 			opts.kmalloc_fail_at = (unsigned long)k;
 		else

@@ -57,8 +57,7 @@ static void hello(const struct driver_options *opts)
 		if (opts->kmalloc_fail_at)
 			snprintf(fail, sizeof(fail), " (kmalloc %lu of each map/unmap fails)",
 				 opts->kmalloc_fail_at);
-		snprintf(name, sizeof(name), "kernel %s drm_gpuvm%s%s%s", GPUVM_TREE_NAME,
-			 opts->immediate ? " (immediate mode)" : "", fail,
+		snprintf(name, sizeof(name), "kernel %s drm_gpuvm%s%s", GPUVM_TREE_NAME, fail,
 #if defined(__SANITIZE_ADDRESS__)
 			 " +asan+ubsan"
 #else
@@ -74,6 +73,10 @@ static void hello(const struct driver_options *opts)
 	for (int k = 0; k < CMD_KINDS; k++) {
 		if ((k == CMD_FIND_PREV || k == CMD_FIND_NEXT) && !driver_has_find_prev())
 			continue;
+		if (k == CMD_MADVISE && !driver_has_madvise())
+			continue;
+		if ((k == CMD_BO_PUT_DEFERRED || k == CMD_DEFERRED_CLEANUP) && !driver_has_defer())
+			continue;
 		jw_string(&out, cmd_names[k]);
 	}
 	jw_end_array(&out);
@@ -88,6 +91,14 @@ static void hello(const struct driver_options *opts)
 	jw_bool(&out, true);
 	jw_key(&out, "accounting");
 	jw_bool(&out, true);
+	jw_key(&out, "vmFlags");
+	jw_begin_array(&out);
+	if (driver_has_immediate_mode())
+		jw_string(&out, "immediate");
+	jw_string(&out, "resvProtected");
+	jw_end_array(&out);
+	jw_key(&out, "defer");
+	jw_bool(&out, driver_has_defer());
 	jw_end_object(&out);
 	jw_end_object(&out);
 	emit();
@@ -102,6 +113,22 @@ static bool field_u64(const struct json *o, const char *key, uint64_t *v,
 		return true;
 	snprintf(err, len, "field \"%s\": expected a u64", key);
 	return false;
+}
+
+/* The header flag @key of the request's "flags" (absent: false). */
+static bool flag(const struct json *req, const char *key, bool *v, char *err, size_t len)
+{
+	const struct json *f = json_get(json_get(req, "flags"), key);
+
+	*v = false;
+	if (!f || f->type == JSON_NULL)
+		return true;
+	if (f->type != JSON_BOOL) {
+		snprintf(err, len, "field \"flags.%s\": expected true or false", key);
+		return false;
+	}
+	*v = f->boolean;
+	return true;
 }
 
 static bool reset(const struct json *req, char *msg, size_t len)
@@ -120,6 +147,9 @@ static bool reset(const struct json *req, char *msg, size_t len)
 	}
 	if (!field_u64(vm, "start", &cfg.start, msg, len) ||
 	    !field_u64(vm, "range", &cfg.range, msg, len))
+		return false;
+	if (!flag(req, "immediate", &cfg.immediate, msg, len) ||
+	    !flag(req, "resvProtected", &cfg.resv_protected, msg, len))
 		return false;
 	if (reserve && reserve->type != JSON_NULL) {
 		cfg.has_reserve = true;
@@ -217,6 +247,7 @@ static bool decode(const struct json *j, struct cmd *c, char *err, size_t len)
 	switch (c->kind) {
 	case CMD_MAP:
 	case CMD_INSERT:
+	case CMD_MADVISE:
 		if (!field_u64(j, "offset", &c->offset, err, len) ||
 		    !field_bo(j, true, &c->bo, err, len))
 			return false;
@@ -248,10 +279,14 @@ static bool decode(const struct json *j, struct cmd *c, char *err, size_t len)
 	case CMD_BO_UNMAP:
 	case CMD_BO_GET:
 	case CMD_BO_PUT:
+	case CMD_BO_PUT_DEFERRED:
 		return field_bo(j, false, &c->bo, err, len);
 	default:
 		return true;
 	}
+	if (c->kind == CMD_MADVISE)
+		return field_count(j, "failAt", &c->fail_at, err, len) &&
+		       field_count(j, "allocFailAt", &c->alloc_fail_at, err, len);
 	if (c->kind != CMD_MAP && c->kind != CMD_UNMAP)
 		return true;
 	via = json_get(j, "via");
@@ -260,6 +295,15 @@ static bool decode(const struct json *j, struct cmd *c, char *err, size_t len)
 		return false;
 	}
 	c->steps = json_is_str(via, "steps");
+	{
+		const struct json *defer = json_get(j, "defer");
+
+		if (defer && defer->type != JSON_BOOL) {
+			snprintf(err, len, "field \"defer\": expected true or false");
+			return false;
+		}
+		c->defer = defer && defer->boolean;
+	}
 	return field_count(j, "failAt", &c->fail_at, err, len) &&
 	       field_count(j, "allocFailAt", &c->alloc_fail_at, err, len);
 }

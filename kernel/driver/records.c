@@ -211,7 +211,8 @@ static void consider(struct found *f, const struct drm_gpuvm_bo *vm_bo)
 	if (!vm_bo)
 		return;
 	k = kvm_bo_of(vm_bo);
-	if (!k || k->dead)
+	/* Freed, or a zombie (its last reference dropped deferred): not live. */
+	if (!k || k->dead || kref_read(&k->base.kref) == 0)
 		return;
 	for (unsigned int i = 0; i < f->n; i++)
 		if (f->v[i] == k)
@@ -309,6 +310,43 @@ static bool write_vm_bo_list(struct jw *w, struct list_head *head,
 		jw_int(w, bo_of_kvm_bo(k));
 		pos = pos->next;
 	}
+	jw_end_array(w);
+	return true;
+}
+
+/*
+ * The zombies: the VM's bo_defer list (newest first, as llist_add() pushes),
+ * each with its bo and its evicted flag. Trees without deferred cleanup have
+ * none.
+ */
+static bool write_deferred(struct jw *w, char *threw, size_t len)
+{
+	jw_begin_array(w);
+#ifdef GPUVM_HAVE_UNLINK_DEFER
+	unsigned int n = 0;
+
+	for (struct llist_node *node = run.vm.bo_defer.first; node; node = node->next) {
+		struct drm_gpuvm_bo *vm_bo =
+			llist_entry(node, struct drm_gpuvm_bo, list.entry.bo_defer);
+		struct kvm_bo *k = kvm_bo_of(vm_bo);
+
+		if (!k || ++n > LIST_LIMIT) {
+			snprintf(threw, len, "%s",
+				 k ? "the VM's deferred list is corrupt (a cycle)" :
+				 "the VM's deferred list holds an entry that is not a vm_bo");
+			return false;
+		}
+		jw_begin_object(w);
+		jw_key(w, "bo");
+		jw_int(w, bo_of_kvm_bo(k));
+		jw_key(w, "evicted");
+		jw_bool(w, !k->dead && k->base.evicted);
+		jw_end_object(w);
+	}
+#else
+	(void)threw;
+	(void)len;
+#endif
 	jw_end_array(w);
 	return true;
 }
@@ -415,6 +453,11 @@ bool snapshot_write(struct jw *w, char *threw, size_t len)
 	if (!write_vm_bo_list(w, &vm->extobj.list,
 			      offsetof(struct drm_gpuvm_bo, list.entry.extobj),
 			      threw, len)) {
+		ok = false;
+		goto out;
+	}
+	jw_key(w, "deferred");
+	if (!write_deferred(w, threw, len)) {
 		ok = false;
 		goto out;
 	}

@@ -82,6 +82,9 @@ struct run {
 	/* Warnings raised while setting the VM up, reported with the first command. */
 	char *setup_warnings;
 	bool executed;
+	/* The VM's mode flags (the trace header's). */
+	bool immediate;
+	bool resv_protected;
 };
 
 extern struct run run;

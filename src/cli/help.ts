@@ -152,8 +152,9 @@ probes found, the compiler and the --subject spec to use. Builds are cached
 tree files used, gpuvm-check's C sources, the compiler and the flags.
 
 Then use it wherever a subject is accepted: --subject kernel:PATH (built on first
-use); kernel:PATH?sanitize for the sanitizer build, kernel:PATH?immediate for an
-immediate-mode VM (6.18+). A bare version (kernel:7.3) names the tree
+use); kernel:PATH?sanitize for the sanitizer build, kernel:PATH?kmalloc-fail=K to make
+the K-th kmalloc of every ops-mode map / unmap fail. The VM modes (immediate,
+resvProtected) come from each trace's header. A bare version (kernel:7.3) names the tree
 scripts/fetch-kernel-trees.sh extracts (.cache/kernel/linux-7.3).
 
 kernel zoo: the kernel fault zoo. Each fault (src/kernel/zoo-catalog.ts) is a one-line

@@ -32,6 +32,8 @@ export interface ApiProbes {
   readonly unlinkDefer: boolean;
   /** drm_gpuva_op_remap_to_unmap_range() exists. */
   readonly remapHole: boolean;
+  /** drm_gpuvm_madvise_ops_create() (6.18+). */
+  readonly madvise: boolean;
 }
 
 /** The compiler flags every compile of the tree or of our sources shares. */
@@ -54,6 +56,7 @@ export function probeDefines(p: ApiProbes): string[] {
   if (p.immediateMode) out.push('-DGPUVM_HAVE_IMMEDIATE_MODE');
   if (p.unlinkDefer) out.push('-DGPUVM_HAVE_UNLINK_DEFER');
   if (p.remapHole) out.push('-DGPUVM_HAVE_REMAP_HOLE');
+  if (p.madvise) out.push('-DGPUVM_HAVE_MADVISE');
   return out;
 }
 
@@ -67,6 +70,7 @@ export function describeProbes(p: ApiProbes): string[] {
     p.immediateMode ? 'DRM_GPUVM_IMMEDIATE_MODE (GEM gpuva.lock)' : 'no immediate mode (GEM dma-resv lock)',
     p.unlinkDefer ? 'deferred vm_bo cleanup' : 'no deferred vm_bo cleanup',
     p.remapHole ? 'drm_gpuva_op_remap_to_unmap_range' : 'no drm_gpuva_op_remap_to_unmap_range (the driver computes the hole)',
+    p.madvise ? 'drm_gpuvm_madvise_ops_create' : 'no madvise',
   ];
 }
 
@@ -146,6 +150,7 @@ export async function probeApi(compiler: Compiler, tree: KernelTree): Promise<Ap
     tree,
     assertLockArgs,
     `void *gpuvm_probe_required[] = { ${REQUIRED.map((f) => `(void *)&${f}`).join(', ')} };\n` +
+      'int gpuvm_probe_flags = DRM_GPUVM_RESV_PROTECTED;\n' +
       'int gpuvm_probe_bo(struct drm_gpuvm_bo *b) { return (int)drm_gpuvm_bo_put(b) + (int)kref_read(&b->kref); }',
   );
   if (!required.ok) {
@@ -155,7 +160,7 @@ export async function probeApi(compiler: Compiler, tree: KernelTree): Promise<Ap
     throw unknownVariant('struct drm_gpuvm_bo / drm_gpuvm_bo_put()', `do not compile: ${firstCompilerError(required.stderr, tree.root)}`);
   }
 
-  const [mapReq, oldMap, obtainLocked, obtainOld, findPrev, immediateMode, unlinkDefer, remapHole] = await Promise.all([
+  const [mapReq, oldMap, obtainLocked, obtainOld, findPrev, immediateMode, unlinkDefer, remapHole, madvise] = await Promise.all([
     probe(
       'struct drm_gpuva_ops *p(struct drm_gpuvm *vm, void *priv) {\n' +
         '  struct drm_gpuvm_map_req r = { 0 };\n' +
@@ -178,6 +183,9 @@ export async function probeApi(compiler: Compiler, tree: KernelTree): Promise<Ap
         '  drm_gpuva_unlink_defer(va); (void)drm_gpuvm_bo_put_deferred(b); drm_gpuvm_bo_deferred_cleanup(vm);\n}',
     ),
     probe('void p(const struct drm_gpuva_op_remap *op, u64 *s, u64 *r) { drm_gpuva_op_remap_to_unmap_range(op, s, r); }'),
+    probe(
+      'struct drm_gpuva_ops *p(struct drm_gpuvm *vm) { struct drm_gpuvm_map_req r = { 0 }; return drm_gpuvm_madvise_ops_create(vm, &r); }',
+    ),
   ]);
   if (!mapReq && !oldMap) {
     throw unknownVariant('drm_gpuvm_sm_map_ops_create()', 'takes neither a struct drm_gpuvm_map_req nor (addr, range, obj, offset)');
@@ -185,7 +193,7 @@ export async function probeApi(compiler: Compiler, tree: KernelTree): Promise<Ap
   if (!obtainLocked && !obtainOld) {
     throw unknownVariant('drm_gpuvm_bo_obtain_locked()', 'is not declared, and neither is drm_gpuvm_bo_obtain()');
   }
-  return { assertLockArgs, mapReq, obtainLocked, findPrev, immediateMode, unlinkDefer, remapHole };
+  return { assertLockArgs, mapReq, obtainLocked, findPrev, immediateMode, unlinkDefer, remapHole, madvise };
 }
 
 /**

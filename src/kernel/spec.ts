@@ -1,16 +1,14 @@
 /**
  * The `kernel:` subject spec: `kernel:PATH`, optionally followed by options
- * after a `?`, separated by commas: `?sanitize`, `?immediate`,
- * `?kmalloc-fail=K` (e.g. `kernel:7.3?sanitize,immediate`).
+ * after a `?`, separated by commas: `?sanitize`, `?kmalloc-fail=K` (e.g.
+ * `kernel:7.3?sanitize,kmalloc-fail=4`). The VM's modes (immediate,
+ * resv-protected) come from each trace's header flags.
  *
  * - PATH is a kernel tree's top directory. A bare version such as `7.3`
  *   that names no directory means the tree scripts/fetch-kernel-trees.sh
  *   extracts, `.cache/kernel/linux-7.3` (under $GPUVM_CHECK_CACHE if set).
  * - `sanitize`: the AddressSanitizer + UndefinedBehaviorSanitizer build; a
  *   sanitizer report ends the command as `subject-crashed`.
- * - `immediate`: the VM runs in DRM_GPUVM_IMMEDIATE_MODE (6.18+), the driver
- *   playing an immediate-mode driver (panthor, Tyr): vm_bos through
- *   drm_gpuvm_bo_obtain_prealloc(), unlinks deferred.
  * - `kmalloc-fail=K`: the K-th kmalloc of every ops-mode map / unmap fails,
  *   reaching the list builder's error paths that `allocFailAt` (which fails
  *   op_alloc) does not. Observations then differ from the model on purpose;
@@ -29,12 +27,11 @@ export interface KernelSpec {
   /** The tree directory, as resolved (a bare version mapped to the cache). */
   readonly tree: string;
   readonly sanitize: boolean;
-  readonly immediate: boolean;
   /** `kmalloc-fail=K`; null when absent. */
   readonly kmallocFailAt: number | null;
 }
 
-const OPTIONS = ['sanitize', 'immediate', 'kmalloc-fail=K'] as const;
+const OPTIONS = ['sanitize', 'kmalloc-fail=K'] as const;
 
 /** Whether a `--subject` spec names the kernel subject. */
 export function isKernelSpec(spec: string): boolean {
@@ -61,17 +58,15 @@ export function parseKernelSpec(spec: string): KernelSpec {
     const fail = /^kmalloc-fail=(\d+)$/.exec(o);
     if (fail !== null && Number(fail[1]) >= 1 && Number.isSafeInteger(Number(fail[1]))) {
       kmallocFailAt = Number(fail[1]);
-    } else if (o !== 'sanitize' && o !== 'immediate') {
+    } else if (o !== 'sanitize') {
       throw new KernelBuildError(`subject "${spec}": unknown option "${o}" (known: ${OPTIONS.join(', ')}, K >= 1)`);
     }
   }
   const tree = /^\d+\.\d+$/.test(path) && !existsSync(path) ? fetchedTreeDir(path) : path;
-  return { tree, sanitize: opts.includes('sanitize'), immediate: opts.includes('immediate'), kmallocFailAt };
+  return { tree, sanitize: opts.includes('sanitize'), kmallocFailAt };
 }
 
 /** The program's arguments for a spec. */
 export function subjectArgs(spec: KernelSpec): string[] {
-  const args = spec.immediate ? ['--immediate'] : [];
-  if (spec.kmallocFailAt !== null) args.push('--kmalloc-fail-at', String(spec.kmallocFailAt));
-  return args;
+  return spec.kmallocFailAt === null ? [] : ['--kmalloc-fail-at', String(spec.kmallocFailAt)];
 }

@@ -1,5 +1,5 @@
 /**
- * `--subject kernel:PATH[?sanitize][?immediate]`: the kernel subject, built
+ * `--subject kernel:PATH[?sanitize][,kmalloc-fail=K]`: the kernel subject, built
  * from the tree on first use (then cached) and run as an exec subject over
  * the subject protocol.
  */
@@ -8,7 +8,6 @@ import { execSubjectFactory } from '../exec/factory.ts';
 import type { ExecOptions } from '../exec/link.ts';
 import type { SubjectFactory } from '../protocol/types.ts';
 import { buildKernelSubject, type KernelBuild } from './build.ts';
-import { KernelBuildError } from './errors.ts';
 import { parseKernelSpec, subjectArgs } from './spec.ts';
 
 /**
@@ -23,10 +22,5 @@ export async function kernelSubjectFactory(
 ): Promise<{ factory: SubjectFactory; build: KernelBuild }> {
   const parsed = parseKernelSpec(spec);
   const build = await buildKernelSubject({ tree: parsed.tree, sanitize: parsed.sanitize, log });
-  if (parsed.immediate && !build.probes.immediateMode) {
-    throw new KernelBuildError(
-      `subject "${spec}": immediate needs DRM_GPUVM_IMMEDIATE_MODE, which Linux ${build.version.text} does not have (6.18 and newer do)`,
-    );
-  }
   return { factory: execSubjectFactory([build.program, ...subjectArgs(parsed)], options), build };
 }

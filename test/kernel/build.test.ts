@@ -11,8 +11,8 @@ import { runCli } from '../cli/run-cli.ts';
 import { scratchCache, skipReason, titled, treeOf, TreeCopy } from './trees.ts';
 
 const EXPECTED: Record<string, ApiProbes> = {
-  '6.12': { assertLockArgs: 1, mapReq: false, obtainLocked: false, findPrev: true, immediateMode: false, unlinkDefer: false, remapHole: true },
-  '7.3': { assertLockArgs: 2, mapReq: true, obtainLocked: true, findPrev: false, immediateMode: true, unlinkDefer: true, remapHole: true },
+  '6.12': { assertLockArgs: 1, mapReq: false, obtainLocked: false, findPrev: true, immediateMode: false, unlinkDefer: false, remapHole: true, madvise: false },
+  '7.3': { assertLockArgs: 2, mapReq: true, obtainLocked: true, findPrev: false, immediateMode: true, unlinkDefer: true, remapHole: true, madvise: true },
 };
 
 const copies: TreeCopy[] = [];

@@ -56,8 +56,34 @@ const COMMANDS: readonly Command[] = [
   { cmd: 'unmap', addr: 0n, range: 0x1000n }, // EINVAL: the reserved node
 ];
 
-async function trace(subject: Subject, commands: readonly Command[]): Promise<unknown[]> {
-  await subject.reset(HEADER);
+/**
+ * The VM modes (7.x): defer, zombies, cleanup and madvise in an immediate VM,
+ * each outcome as the comment says (checked on the TypeScript driver below).
+ */
+const MODE_COMMANDS: readonly Command[] = [
+  { cmd: 'map', addr: 1n * P, range: 4n * P, bo: 1, offset: 0n },
+  { cmd: 'map', addr: 8n * P, range: 2n * P, bo: 2, offset: 0n, via: 'steps', defer: true }, // put deferred, the VA keeps it
+  { cmd: 'unmap', addr: 8n * P, range: 2n * P, via: 'steps', defer: true }, // the last unlink leaves a zombie
+  { cmd: 'bo_get', bo: 3 },
+  { cmd: 'bo_put_deferred', bo: 3 }, // a second zombie
+  { cmd: 'bo_put_deferred', bo: 3 }, // ENOENT
+  { cmd: 'deferred_cleanup' },
+  { cmd: 'map', addr: 16n * P, range: 8n * P, bo: null, offset: 0n },
+  { cmd: 'madvise', addr: 18n * P, range: 2n * P, bo: null, offset: 0n }, // REMAP + MAP of the NULL VA
+  { cmd: 'madvise', addr: 21n * P, range: 2n * P, bo: null, offset: 0n, failAt: 2 }, // unwound
+  { cmd: 'madvise', addr: 1n * P, range: 4n * P, bo: null, offset: 0n }, // only a VA with an object: nothing to split
+  { cmd: 'unmap', addr: 2n * P, range: 1n * P, via: 'steps', defer: true }, // bo1 keeps its other VAs
+  { cmd: 'bo_get', bo: 2 },
+  { cmd: 'evict', bo: 2, evict: true },
+  { cmd: 'validate' },
+  { cmd: 'bo_put', bo: 2 },
+  { cmd: 'deferred_cleanup' },
+];
+
+const MODE_OUTCOMES = ['ok', 'ok', 'ok', 'ok', 'ok', 'ENOENT', 'ok', 'ok', 'ok', 'EIO', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok'];
+
+async function trace(subject: Subject, commands: readonly Command[], header: TraceHeader = HEADER): Promise<unknown[]> {
+  await subject.reset(header);
   const out: unknown[] = [await subject.snapshot()];
   for (const c of commands) {
     const observation = await subject.exec(c);
@@ -72,43 +98,77 @@ const OUTCOMES = [
   'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ENOENT', 'ok', 'ok', 'EINVAL',
 ];
 
-it('the cross-check trace has the outcomes its comments describe (on the TypeScript driver)', () => {
+function outcomes(commands: readonly Command[], header: TraceHeader): (string | undefined)[] {
   const s = new GpuVmSubject();
-  s.reset(HEADER);
-  expect(COMMANDS.map((c) => { const o = s.exec(c); return o.ok ? 'ok' : o.error; })).toEqual(OUTCOMES);
+  s.reset(header);
+  return commands.map((c) => {
+    const o = s.exec(c);
+    return o.ok ? 'ok' : o.error;
+  });
+}
+
+it('the cross-check traces have the outcomes their comments describe (on the TypeScript driver)', () => {
+  expect(outcomes(COMMANDS, HEADER)).toEqual(OUTCOMES);
+  for (const resvProtected of [false, true]) {
+    expect(outcomes(MODE_COMMANDS, { ...HEADER, flags: { immediate: true, resvProtected } })).toEqual(MODE_OUTCOMES);
+  }
+  // defer needs an immediate VM: EINVAL before anything is done.
+  expect(outcomes([MODE_COMMANDS[1] as Command], HEADER)).toEqual(['EINVAL']);
 });
 
 for (const version of ['6.12', '7.3']) {
   describe.skipIf(skipReason(version) !== null)(titled(version, 'the kernel subject'), () => {
     const spec = `kernel:${treeOf(version) ?? ''}`;
 
-    it('declares every command kind the tree has, both modes, failAt, allocFailAt and accounting', async () => {
+    it('declares every command kind and VM mode the tree has, both via modes, failAt, allocFailAt, accounting, defer', async () => {
       const { factory, build } = await kernelSubjectFactory(spec, {}, () => {});
       const subject = await factory();
       const caps = subject.capabilities;
       await subject.close?.();
       expect(subject.name).toBe(`kernel Linux ${build.version.text} drm_gpuvm`);
       const prevNext = version === '6.12' ? ['find_prev', 'find_next'] : [];
+      const modes = version === '7.3' ? ['madvise', 'bo_put_deferred', 'deferred_cleanup'] : [];
       expect(caps?.commands).toEqual(
-        ['map', 'unmap', 'prefetch', 'bo_unmap', 'insert', 'remove', 'find', 'find_first', 'interval_empty', ...prevNext, 'bo_get', 'bo_put', 'evict', 'validate'],
+        ['map', 'unmap', 'prefetch', 'bo_unmap', 'insert', 'remove', 'find', 'find_first', 'interval_empty', ...prevNext, 'bo_get', 'bo_put', 'evict', 'validate', ...modes],
       );
-      expect(caps).toMatchObject({ via: ['ops', 'steps'], failAt: true, allocFailAt: true, accounting: true });
+      expect(caps).toMatchObject({ via: ['ops', 'steps'], failAt: true, allocFailAt: true, accounting: true, defer: version === '7.3' });
+      expect(caps?.vmFlags).toEqual(version === '7.3' ? ['immediate', 'resvProtected'] : ['resvProtected']);
     }, 120_000);
 
     if (version === '6.12') {
-      it('refuses ?immediate: the tree has no immediate mode', async () => {
-        await expect(kernelSubjectFactory(`${spec}?immediate`, {}, () => {})).rejects.toThrow(
-          /immediate needs DRM_GPUVM_IMMEDIATE_MODE, which Linux 6\.12\.\d+ does not have/,
+      it('refuses an immediate VM: the tree has no immediate mode', async () => {
+        const { factory } = await kernelSubjectFactory(spec, {}, () => {});
+        const subject = await factory();
+        // reset may answer synchronously: wrap it so a throw becomes a rejection.
+        await expect(Promise.resolve().then(() => subject.reset({ ...HEADER, flags: { immediate: true } }))).rejects.toThrow(
+          /flags\.immediate: this tree has no DRM_GPUVM_IMMEDIATE_MODE/,
         );
+        await subject.close?.();
       }, 120_000);
     }
 
-    for (const immediate of version === '7.3' ? [false, true] : [false]) {
-      it(`matches the TypeScript driver command for command${immediate ? ' in an immediate-mode VM' : ''}`, async () => {
-        const { factory } = await kernelSubjectFactory(`${spec}${immediate ? '?immediate' : ''}`, {}, () => {});
+    const variants: { title: string; commands: readonly Command[]; header: TraceHeader }[] = [
+      { title: '', commands: COMMANDS, header: HEADER },
+      { title: ' in a resv-protected VM', commands: COMMANDS, header: { ...HEADER, flags: { resvProtected: true } } },
+    ];
+    if (version === '7.3') {
+      variants.push(
+        { title: ' (defer refused outside an immediate VM)', commands: [MODE_COMMANDS[1] as Command], header: HEADER },
+        { title: ' in an immediate VM', commands: COMMANDS, header: { ...HEADER, flags: { immediate: true } } },
+        { title: ': defer, zombies, cleanup, madvise in an immediate VM', commands: MODE_COMMANDS, header: { ...HEADER, flags: { immediate: true } } },
+        {
+          title: ': the same in an immediate, resv-protected VM',
+          commands: MODE_COMMANDS,
+          header: { ...HEADER, flags: { immediate: true, resvProtected: true } },
+        },
+      );
+    }
+    for (const v of variants) {
+      it(`matches the TypeScript driver command for command${v.title}`, async () => {
+        const { factory } = await kernelSubjectFactory(spec, {}, () => {});
         const kernel = await factory();
-        const expected = await trace(new GpuVmSubject(), COMMANDS);
-        const actual = await trace(kernel, COMMANDS);
+        const expected = await trace(new GpuVmSubject(), v.commands, v.header);
+        const actual = await trace(kernel, v.commands, v.header);
         await kernel.close?.();
         for (let i = 0; i < expected.length; i++) expect({ step: i, ...(actual[i] as object) }).toEqual({ step: i, ...(expected[i] as object) });
       }, 120_000);
