@@ -8,7 +8,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ReferenceModel } from '../../model/index.ts';
 import { replayTrace } from '../../properties/index.ts';
-import { closeExecSubjects } from '../../src/exec/index.ts';
+import { closeExecSubjects, execSubjectFactory } from '../../src/exec/index.ts';
+import { buildKernelSubject } from '../../src/kernel/build.ts';
 import { kernelSubjectFactory } from '../../src/kernel/subject.ts';
 import { TRACE_FORMAT, type Trace } from '../../src/protocol/types.ts';
 import { scratchCache, skipReason, titled, treeOf, TreeCopy } from './trees.ts';
@@ -40,15 +41,11 @@ describe.skipIf(skipReason('7.3') !== null)(titled('7.3', 'the sanitizer build')
   it('catches a use after free injected into drm_gpuva_unlink() as subject-crashed, with the ASan report', async () => {
     const copy = new TreeCopy('7.3');
     copies.push(copy);
-    // After the put that may free the vm_bo, write to it: a use after free.
-    copy.edit(
-      'drivers/gpu/drm/drm_gpuvm.c',
-      '\tva->vm_bo = NULL;\n\tdrm_gpuvm_bo_put(vm_bo);\n}\nEXPORT_SYMBOL_GPL(drm_gpuva_unlink);',
-      '\tva->vm_bo = NULL;\n\tdrm_gpuvm_bo_put(vm_bo);\n\tWRITE_ONCE(vm_bo->evicted, false);\n}\nEXPORT_SYMBOL_GPL(drm_gpuva_unlink);',
-    );
-    const { buildKernelSubject } = await import('../../src/kernel/build.ts');
+    // Append a write to the vm_bo as the last statement of drm_gpuva_unlink(), whose
+    // last statement puts it (the put may free it): a use after free. The edit is
+    // anchored on the function's export line only, so no kernel code is quoted here.
+    copy.edit('drivers/gpu/drm/drm_gpuvm.c', /(?=\n\}\nEXPORT_SYMBOL_GPL\(drm_gpuva_unlink\);)/, '\n\tWRITE_ONCE(vm_bo->evicted, false);');
     const build = await buildKernelSubject({ tree: copy.root, sanitize: true, cacheDir: scratchCache() });
-    const { execSubjectFactory } = await import('../../src/exec/index.ts');
     const subject = await execSubjectFactory([build.program])();
     const r = await replayTrace(TRACE, subject, new ReferenceModel());
     await subject.close?.();
