@@ -1622,58 +1622,66 @@ static void gpuvm_test_bo_get(struct gpuvm_test *t, int bo)
 `,
     );
   }
-  if (f.boPut) {
+  const putDeferred = f.boPutDeferred && v.unlinkDefer;
+  if (f.boPut || putDeferred) {
     add(
-      'bo_put',
-      ['obj', 'command', 'lock', 'objects'],
+      'bo_drop',
+      ['obj', 'command', 'lock', 'objects', ...gpuvaDeps],
       `
-/* bo_put BO: drops the newest reference bo_get took; -ENOENT if none. */
-static void gpuvm_test_bo_put(struct gpuvm_test *t, int bo)
+/*
+ * Drops the newest reference bo_get took${putDeferred ? ', deferred if @deferred\n * (drm_gpuvm_bo_put_deferred(): the last one leaves a zombie for the\n * deferred cleanup)' : ''}; -ENOENT if none.
+ */
+static void gpuvm_test_bo_drop(struct gpuvm_test *t, int bo${putDeferred ? ', bool deferred' : ''})
 {
 	struct gpuvm_test_obj *o = gpuvm_test_obj(t, bo);
 	struct gpuvm_test_ref *ref;
 
-	gpuvm_test_begin(t, "bo_put");
 	ref = list_first_entry_or_null(&o->held, struct gpuvm_test_ref, entry);
 	if (!ref) {
 		t->ret = -ENOENT;
-	} else {
-		list_del(&ref->entry);
-		gpuvm_test_lock(t);
-		${put('ref->vm_bo')};
-		gpuvm_test_unlock(t);
+		return;
 	}
+	list_del(&ref->entry);
+	gpuvm_test_lock(t);${
+    putDeferred
+      ? `
+	if (deferred)
+		drm_gpuvm_bo_put_deferred(ref->vm_bo);
+	else
+		${put('ref->vm_bo')};`
+      : `
+	${put('ref->vm_bo')};`
+  }
+	gpuvm_test_unlock(t);
+}
+`,
+    );
+  }
+  if (f.boPut) {
+    add(
+      'bo_put',
+      ['command', 'bo_drop'],
+      `
+/* bo_put BO */
+static void gpuvm_test_bo_put(struct gpuvm_test *t, int bo)
+{
+	gpuvm_test_begin(t, "bo_put");
+	gpuvm_test_bo_drop(t, bo${putDeferred ? ', false' : ''});
 	gpuvm_test_end(t);
 }
 `,
     );
   }
-
-  if (f.boPutDeferred && v.unlinkDefer) {
+  if (putDeferred) {
     add(
       'bo_put_deferred',
-      ['obj', 'command', 'lock', 'objects'],
+      ['command', 'bo_drop'],
       `
-/*
- * bo_put_deferred BO: drops the newest reference bo_get took with
- * drm_gpuvm_bo_put_deferred() (the last one leaves a zombie for the
- * deferred cleanup); -ENOENT if none.
- */
+/* bo_put_deferred BO */
 static void gpuvm_test_bo_put_deferred(struct gpuvm_test *t, int bo)
 {
-	struct gpuvm_test_obj *o = gpuvm_test_obj(t, bo);
-	struct gpuvm_test_ref *ref;
-
 	gpuvm_test_begin(t, "bo_put_deferred");
-	ref = list_first_entry_or_null(&o->held, struct gpuvm_test_ref, entry);
-	if (!ref) {
-		t->ret = -ENOENT;
-	} else {
-		list_del(&ref->entry);
-		gpuvm_test_lock(t);
-		drm_gpuvm_bo_put_deferred(ref->vm_bo);
-		gpuvm_test_unlock(t);
-	}
+	gpuvm_test_bo_drop(t, bo, true);
 	gpuvm_test_end(t);
 }
 `,
@@ -1863,7 +1871,7 @@ export function helpersC(v: KunitVariant, features: HelperFeatures, maxOps: numb
   const roots = ['fixture', 'command', 'expect_state'];
   if (features.map || features.unmap || features.madvise || features.prefetch || features.boUnmap) roots.push('expect_ops');
   for (const c of all) {
-    if (!['types', 'fail', 'hooks', 'lock', 'objects', 'obj', 'see', 'expect_piece', 'expect_ops', 'expect_state', 'vm_bo', 'apply', 'ops_mode', 'steps_mode', 'vm_ops', 'gpuva', 'link'].includes(c.name)) {
+    if (!['types', 'fail', 'hooks', 'lock', 'objects', 'obj', 'see', 'expect_piece', 'expect_ops', 'expect_state', 'vm_bo', 'apply', 'ops_mode', 'steps_mode', 'vm_ops', 'gpuva', 'link', 'bo_drop'].includes(c.name)) {
       roots.push(c.name);
     }
   }
