@@ -22,8 +22,9 @@
 #include <drm/drm_gpuvm.h>
 
 #ifdef GPUVM_HAVE_MAP_REQ
-static inline int api_sm_map(struct drm_gpuvm *vm, void *priv, u64 addr,
-			     u64 range, struct drm_gem_object *obj, u64 offset)
+static inline struct drm_gpuvm_map_req api_map_req(u64 addr, u64 range,
+						   struct drm_gem_object *obj,
+						   u64 offset)
 {
 	struct drm_gpuvm_map_req req = {
 		.map.va.addr = addr,
@@ -31,6 +32,14 @@ static inline int api_sm_map(struct drm_gpuvm *vm, void *priv, u64 addr,
 		.map.gem.obj = obj,
 		.map.gem.offset = offset,
 	};
+
+	return req;
+}
+
+static inline int api_sm_map(struct drm_gpuvm *vm, void *priv, u64 addr,
+			     u64 range, struct drm_gem_object *obj, u64 offset)
+{
+	struct drm_gpuvm_map_req req = api_map_req(addr, range, obj, offset);
 
 	return drm_gpuvm_sm_map(vm, priv, &req);
 }
@@ -39,12 +48,7 @@ static inline struct drm_gpuva_ops *
 api_sm_map_ops_create(struct drm_gpuvm *vm, u64 addr, u64 range,
 		      struct drm_gem_object *obj, u64 offset)
 {
-	struct drm_gpuvm_map_req req = {
-		.map.va.addr = addr,
-		.map.va.range = range,
-		.map.gem.obj = obj,
-		.map.gem.offset = offset,
-	};
+	struct drm_gpuvm_map_req req = api_map_req(addr, range, obj, offset);
 
 	return drm_gpuvm_sm_map_ops_create(vm, &req);
 }
@@ -60,12 +64,7 @@ static inline struct drm_gpuva_ops *
 api_madvise_ops_create(struct drm_gpuvm *vm, u64 addr, u64 range,
 		       struct drm_gem_object *obj, u64 offset)
 {
-	struct drm_gpuvm_map_req req = {
-		.map.va.addr = addr,
-		.map.va.range = range,
-		.map.gem.obj = obj,
-		.map.gem.offset = offset,
-	};
+	struct drm_gpuvm_map_req req = api_map_req(addr, range, obj, offset);
 
 	return drm_gpuvm_madvise_ops_create(vm, &req);
 }
