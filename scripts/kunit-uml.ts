@@ -14,7 +14,7 @@
  *          rebuilds only what changed
  * --jobs   make's -j (default: the number of cores)
  * TRACE    the traces (default: every corpus/**\/*.json and, when present,
- *          kernel/findings/VERSION/*.json)
+ *          the traces of kernel/findings/VERSION/)
  *
  * Needs a C toolchain with flex and bison (the kernel's kconfig) and
  * python3. Prints kunit.py's timing, each case's outcome, and a summary line;
@@ -33,6 +33,8 @@ import { parseKtap, type KtapCase } from '../src/export/ktap.ts';
 import { makePatch, KCONFIG_SYMBOL } from '../src/export/patch.ts';
 import { runUserspaceKunit } from '../src/export/userspace.ts';
 import { resolveTree } from '../src/export/variant.ts';
+import { TRACE_FORMAT, TraceInputError } from '../src/protocol/index.ts';
+import { ExportError } from '../src/export/errors.ts';
 
 const REPO = resolve(import.meta.dirname, '..');
 
@@ -91,6 +93,15 @@ function run(cmd: string, args: readonly string[], cwd: string): Promise<{ code:
   });
 }
 
+/** Whether a JSON file is a trace (and not, say, a known-findings list). */
+function isTraceFile(file: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown }).format === TRACE_FORMAT;
+  } catch {
+    return true; // let the loader name what is wrong with it
+  }
+}
+
 function outcome(c: KtapCase | undefined): string {
   if (c === undefined) return 'no result';
   if (c.status === 'fail') return `fail${c.failedCommand === null ? '' : ` at command ${c.failedCommand}`}`;
@@ -114,7 +125,15 @@ async function main(): Promise<number> {
   if (files.length === 0) {
     files = await listTraceFiles(join(REPO, 'corpus'));
     const findings = join(REPO, 'kernel/findings', version);
-    if (existsSync(findings)) files.push(...readdirSync(findings).filter((f) => f.endsWith('.json') && f !== 'known.json').sort().map((f) => join(findings, f)));
+    // The traces of the findings; known.json (gpuvm-findings/1) only lists them.
+    if (existsSync(findings)) {
+      files.push(
+        ...readdirSync(findings)
+          .filter((f) => f.endsWith('.json') && isTraceFile(join(findings, f)))
+          .sort()
+          .map((f) => join(findings, f)),
+      );
+    }
     files = files.map((f) => relative(REPO, f));
   }
   const inputs: ExportInput[] = [];
@@ -169,4 +188,10 @@ async function main(): Promise<number> {
   return mismatches === 0 ? 0 : 1;
 }
 
-process.exitCode = await main();
+try {
+  process.exitCode = await main();
+} catch (e) {
+  // Bad input (a trace that does not parse, a tree the export cannot use): one line, exit 2.
+  if (e instanceof TraceInputError || e instanceof ExportError) fail(e.message);
+  throw e;
+}

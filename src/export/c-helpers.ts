@@ -39,6 +39,15 @@ export interface HelperFeatures {
   readonly validate: boolean;
   /** Some case needs a function this tree lacks (find_prev / find_next on 7.x): it is skipped there. */
   readonly unsupported: boolean;
+  /** Some trace sets VM mode flags (immediate, resvProtected). */
+  readonly vmFlags: boolean;
+  /** Some trace's VM is in immediate mode. */
+  readonly immediate: boolean;
+  readonly madvise: boolean;
+  /** A steps-mode map or unmap with `defer`. */
+  readonly defer: boolean;
+  readonly boPutDeferred: boolean;
+  readonly deferredCleanup: boolean;
 }
 
 interface Chunk {
@@ -56,7 +65,17 @@ function chunks(v: KunitVariant, f: HelperFeatures, maxOps: number): Chunk[] {
   const out: Chunk[] = [];
   // Both drivers come together (map and unmap dispatch on the mode), so
   // neither is ever an unused function.
-  const mapUnmap = f.map || f.unmap;
+  const mapUnmap = f.map || f.unmap || f.madvise;
+  // Immediate-mode VMs: links, unlinks and puts under the GEM's gpuva.lock,
+  // vm_bos through prealloc; and deferred unlinks and puts.
+  const wrap = v.immediateMode && (f.immediate || f.defer || f.boPutDeferred || f.deferredCleanup);
+  const deferUnlink = wrap && v.unlinkDefer && f.defer;
+  const zombies = v.unlinkDefer && (f.defer || f.boPutDeferred);
+  const link = (va: string, bo: string): string => (wrap ? `gpuvm_test_link(t, ${va}, ${bo})` : `drm_gpuva_link(${va}, ${bo})`);
+  const unlink = (va: string): string => (wrap ? `gpuvm_test_unlink(t, ${va})` : `drm_gpuva_unlink(${va})`);
+  const put = (bo: string): string => (wrap ? `gpuvm_test_put(t, ${bo})` : `drm_gpuvm_bo_put(${bo})`);
+  const gpuvaDeps = wrap ? ['gpuva'] : [];
+  const linkDeps = wrap ? ['link'] : [];
   const add = (name: string, deps: readonly string[], code: string): void => {
     out.push({ name, deps, code: code.replace(/^\n/, '') });
   };
@@ -167,6 +186,10 @@ struct gpuvm_test {
 	unsigned int alloc_fail_at;
 	unsigned int alloc_calls;
 	long live_ops;${v.warnSuppress ? '\n\tstruct kunit_suppressed_warning *warnings;\n\tint warnings_expected;' : ''}
+	enum drm_gpuvm_flags flags;
+	bool immediate;
+	bool defer;
+	bool deferring;
 
 	int ret;
 	struct gpuvm_test_seen seen[GPUVM_TEST_MAX_OPS];
@@ -301,7 +324,7 @@ static void gpuvm_test_unlock(struct gpuvm_test *t)
 
   add(
     'fixture',
-    ['types', 'hooks', 'lock', 'vm_ops'],
+    ['types', 'hooks', 'lock', 'vm_ops', ...gpuvaDeps],
     `
 static int gpuvm_test_init(struct kunit *test)
 {
@@ -335,7 +358,7 @@ static void gpuvm_test_setup(struct gpuvm_test *t, u64 start, u64 range,
 	KUNIT_ASSERT_NOT_NULL(t->test, t->objs);
 	r_obj = drm_gpuvm_resv_object_alloc(t->drm);
 	KUNIT_ASSERT_NOT_NULL(t->test, r_obj);${v.warnSuppress ? '\n\t/* A WARN of the setup counts with the first command, as gpuvm-check reports it. */\n\tt->warnings = kunit_start_suppress_warning(t->test);' : ''}
-	drm_gpuvm_init(&t->vm, "gpuvm-kunit", 0, t->drm, r_obj, start, range,
+	drm_gpuvm_init(&t->vm, "gpuvm-kunit", t->flags, t->drm, r_obj, start, range,
 		       reserve_addr, reserve_range, &gpuvm_test_vm_ops);
 	drm_gem_object_put(r_obj);
 	t->vm_live = true;
@@ -364,17 +387,17 @@ ${v.warnSuppress ? '\tif (t->warnings)\n\t\tkunit_end_suppress_warning(test, t->
 		if (va == &t->vm.kernel_alloc_node)
 			continue;
 		if (va->vm_bo)
-			drm_gpuva_unlink(va);
+			${unlink('va')};
 		drm_gpuva_remove(va);
 	}
 	for (i = 0; i < t->nobjs; i++) {
 		list_for_each_entry_safe(ref, tmp, &t->objs[i].held, entry) {
 			list_del(&ref->entry);
-			drm_gpuvm_bo_put(ref->vm_bo);
+			${put('ref->vm_bo')};
 		}
 	}
 	gpuvm_test_unlock(t);
-	t->cmd = "teardown";
+	t->cmd = "teardown";${zombies ? '\n\t/* The zombies a deferred put left: a driver cleans them up before its last put. */\n\tdrm_gpuvm_bo_deferred_cleanup(&t->vm);' : ''}
 	drm_gpuvm_put(&t->vm);
 	t->vm_live = false;
 	if (!failed && !t->vm_freed)
@@ -505,6 +528,7 @@ static void gpuvm_test_end(struct gpuvm_test *t)
 	gpuvm_test_expect_int(t, "the number of WARNs", warnings, t->warnings_expected);` : ''}
 	t->fail_at = 0;
 	t->alloc_fail_at = 0;
+	t->defer = false;
 }
 
 static void gpuvm_test_expect_ret(struct gpuvm_test *t, int ret)
@@ -670,9 +694,13 @@ static void gpuvm_test_expect_vm_bo(struct gpuvm_test *t, struct gpuvm_test_obj 
 		n++;
 	}
 	snprintf(what, sizeof(what), "bo%d: vm_bos", o->id);
-	gpuvm_test_expect_int(t, what, n, want ? 1 : 0);
+	gpuvm_test_expect_int(t, what, n, want ? 1 : 0);${
+  zombies
+    ? ''
+    : `
 	snprintf(what, sizeof(what), "bo%d: references of the object", o->id);
-	gpuvm_test_expect_int(t, what, kref_read(&o->gem.refcount), want ? 2 : 1);
+	gpuvm_test_expect_int(t, what, kref_read(&o->gem.refcount), want ? 2 : 1);`
+}
 	if (!found || !want)
 		return;
 	snprintf(what, sizeof(what), "bo%d: references of the vm_bo", o->id);
@@ -695,7 +723,7 @@ static void gpuvm_test_expect_vm_bo(struct gpuvm_test *t, struct gpuvm_test_obj 
 	gpuvm_test_expect_int(t, what, linked, wanted);
 }
 
-/* The VM's extobj or evict list, in order. */
+${zombies ? '' : `/* The VM's extobj or evict list, in order. */
 static void gpuvm_test_expect_list(struct gpuvm_test *t, bool extobj,
 				   const struct gpuvm_test_vm_bo *bos)
 {
@@ -727,9 +755,9 @@ static void gpuvm_test_expect_list(struct gpuvm_test *t, bool extobj,
 	gpuvm_test_expect_int(t, what, n, wanted);
 }
 
-/*
+`}/*
  * The state after a command: the VAs (ascending; the reserved node apart),
- * each object's vm_bo, the extobj and evict lists, and no op left allocated.
+ * each object's vm_bo, ${zombies ? 'and no op left allocated (the lists and the objects\'\n * references, which zombie vm_bos change, are gpuvm_test_expect_zombies()\'s)' : 'the extobj and evict lists, and no op left allocated'}.
  * NULL tables are empty.
  */
 static void gpuvm_test_expect_state(struct gpuvm_test *t,
@@ -761,51 +789,136 @@ static void gpuvm_test_expect_state(struct gpuvm_test *t,
 				      &t->vm.kernel_alloc_node, true);
 	for (i = 0; i < t->nobjs; i++)
 		gpuvm_test_expect_vm_bo(t, &t->objs[i], vas,
-					gpuvm_test_want_vm_bo(bos, t->objs[i].id));
+					gpuvm_test_want_vm_bo(bos, t->objs[i].id));${
+  zombies
+    ? ''
+    : `
 	gpuvm_test_expect_list(t, true, bos);
-	gpuvm_test_expect_list(t, false, bos);
+	gpuvm_test_expect_list(t, false, bos);`
+}
 	gpuvm_test_expect_int(t, "ops allocated and not freed", t->live_ops, 0);
 }
 `,
   );
 
+  if (zombies) {
+    add(
+      'expect_zombies',
+      ['types', 'fail', 'objects', 'expect_state'],
+      `
+/*
+ * A zombie vm_bo: its last reference dropped deferred, it waits for
+ * drm_gpuvm_bo_deferred_cleanup(). Tables of them end with bo GPUVM_TEST_END.
+ */
+struct gpuvm_test_zombie {
+	int bo;
+	bool evicted;
+};
+
+/* The extobj or evict list as object ids, in order (ending with GPUVM_TEST_END). */
+static void gpuvm_test_expect_ids(struct gpuvm_test *t, bool extobj, const int *want)
+{
+	struct list_head *head = extobj ? &t->vm.extobj.list : &t->vm.evict.list;
+	const char *name = extobj ? "extobj list" : "evict list";
+	unsigned int n = 0, wanted = 0;
+	struct list_head *pos;
+	char what[64];
+
+	while (want && want[wanted] != GPUVM_TEST_END)
+		wanted++;
+	list_for_each(pos, head) {
+		struct drm_gpuvm_bo *vm_bo;
+
+		vm_bo = extobj ? list_entry(pos, struct drm_gpuvm_bo, list.entry.extobj) :
+			list_entry(pos, struct drm_gpuvm_bo, list.entry.evict);
+		snprintf(what, sizeof(what), "%s entry %u", name, n + 1);
+		gpuvm_test_expect_int(t, what, gpuvm_test_id(t, vm_bo->obj),
+				      n < wanted ? want[n] : GPUVM_TEST_END);
+		if (++n > 1000000)
+			break;
+	}
+	snprintf(what, sizeof(what), "the length of the %s", name);
+	gpuvm_test_expect_int(t, what, n, wanted);
+}
+
+/*
+ * The zombies (the VM's deferred list, newest first), each object's
+ * references (its own, its live vm_bo's and its zombies'), and the extobj and
+ * evict lists, zombies included. NULL tables are empty.
+ */
+static void gpuvm_test_expect_zombies(struct gpuvm_test *t,
+				      const struct gpuvm_test_vm_bo *bos,
+				      const struct gpuvm_test_zombie *zombies,
+				      const int *extobj, const int *evict)
+{
+	unsigned int n = 0, wanted = 0, i, j;
+	struct drm_gpuvm_bo *vm_bo;
+	char what[64];
+
+	while (zombies && zombies[wanted].bo != GPUVM_TEST_END)
+		wanted++;
+	llist_for_each_entry(vm_bo, t->vm.bo_defer.first, list.entry.bo_defer) {
+		if (n < wanted) {
+			snprintf(what, sizeof(what), "deferred vm_bo %u: object", n + 1);
+			gpuvm_test_expect_int(t, what, gpuvm_test_id(t, vm_bo->obj), zombies[n].bo);
+			snprintf(what, sizeof(what), "deferred vm_bo %u: evicted", n + 1);
+			gpuvm_test_expect_int(t, what, vm_bo->evicted, zombies[n].evicted);
+		}
+		if (++n > wanted + 1000000)
+			break;
+	}
+	gpuvm_test_expect_int(t, "the length of the deferred list", n, wanted);
+	for (i = 0; i < t->nobjs; i++) {
+		struct gpuvm_test_obj *o = &t->objs[i];
+		unsigned int refs = 1 + !!gpuvm_test_want_vm_bo(bos, o->id);
+
+		for (j = 0; j < wanted; j++)
+			refs += zombies[j].bo == o->id;
+		snprintf(what, sizeof(what), "bo%d: references of the object", o->id);
+		gpuvm_test_expect_int(t, what, kref_read(&o->gem.refcount), refs);
+	}
+	gpuvm_test_expect_ids(t, true, extobj);
+	gpuvm_test_expect_ids(t, false, evict);
+}
+`,
+    );
+  }
+
   add(
     'vm_bo',
-    ['types', 'fail'],
-    v.obtainLocked || !mapUnmap
-      ? `
-/* The vm_bo a VA of @o links to, on the extobj list if external; NULL on failure. */
+    ['types', 'fail', ...(wrap ? ['gpuva'] : [])],
+    `
+/*
+ * The vm_bo a VA of @o links to, on the extobj list if external; NULL on
+ * failure. ${wrap ? 'An immediate-mode VM preallocates it (panthor), any other obtains it\n * (nouveau, xe); each path WARNs in the other mode.' : 'Obtained as staged drivers do (nouveau, xe).'}
+ */
 static struct drm_gpuvm_bo *gpuvm_test_vm_bo(struct gpuvm_test *t,
 					     struct gpuvm_test_obj *o)
 {
 	struct drm_gpuvm_bo *vm_bo;
-
-	vm_bo = ${v.obtainLocked ? 'drm_gpuvm_bo_obtain_locked' : 'drm_gpuvm_bo_obtain'}(&t->vm, &o->gem);
-	if (IS_ERR_OR_NULL(vm_bo)) {
-		gpuvm_test_fail(t, "obtaining the vm_bo failed");
-		return NULL;
-	}
-	drm_gpuvm_bo_extobj_add(vm_bo);
-	return vm_bo;
-}
-`
-      : `
-/*
- * The vm_bo a VA of @o links to, on the extobj list if external; NULL on
- * failure. Steps mode preallocates it, as immediate-mode drivers do.
- */
-static struct drm_gpuvm_bo *gpuvm_test_vm_bo(struct gpuvm_test *t,
-					     struct gpuvm_test_obj *o, bool steps)
-{
-	struct drm_gpuvm_bo *vm_bo;
-
-	if (steps) {
-		vm_bo = drm_gpuvm_bo_create(&t->vm, &o->gem);
+${
+  wrap
+    ? `
+	if (t->immediate) {
+		vm_bo = drm_gpuvm_bo_create(&t->vm, &o->gem);${
+          v.obtainLocked
+            ? `
+		/* It takes the gpuva lock itself. */
 		if (vm_bo)
+			vm_bo = drm_gpuvm_bo_obtain_prealloc(vm_bo);`
+            : `
+		if (vm_bo) {
+			gpuvm_test_gpuva_lock(t, &o->gem);
 			vm_bo = drm_gpuvm_bo_obtain_prealloc(vm_bo);
+			gpuvm_test_gpuva_unlock(t, &o->gem);
+		}`
+        }
 	} else {
-		vm_bo = drm_gpuvm_bo_obtain(&t->vm, &o->gem);
-	}
+		vm_bo = ${v.obtainLocked ? 'drm_gpuvm_bo_obtain_locked' : 'drm_gpuvm_bo_obtain'}(&t->vm, &o->gem);
+	}`
+    : `
+	vm_bo = ${v.obtainLocked ? 'drm_gpuvm_bo_obtain_locked' : 'drm_gpuvm_bo_obtain'}(&t->vm, &o->gem);`
+}
 	if (IS_ERR_OR_NULL(vm_bo)) {
 		gpuvm_test_fail(t, "obtaining the vm_bo failed");
 		return NULL;
@@ -815,11 +928,63 @@ static struct drm_gpuvm_bo *gpuvm_test_vm_bo(struct gpuvm_test *t,
 }
 `,
   );
-  const vmBo = (steps: boolean): string => (v.obtainLocked || !mapUnmap ? 'gpuvm_test_vm_bo(t, o)' : `gpuvm_test_vm_bo(t, o, ${steps})`);
+  const vmBo = (_steps: boolean): string => 'gpuvm_test_vm_bo(t, o)';
+
+  if (wrap) {
+    add(
+      'gpuva',
+      ['types'],
+      `
+/* An immediate-mode VM guards a GEM's vm_bo list with its gpuva.lock (else the dma-resv, held). */
+static void gpuvm_test_gpuva_lock(struct gpuvm_test *t, struct drm_gem_object *obj)
+{
+	if (t->immediate && obj)
+		mutex_lock(&obj->gpuva.lock);
+}
+
+static void gpuvm_test_gpuva_unlock(struct gpuvm_test *t, struct drm_gem_object *obj)
+{
+	if (t->immediate && obj)
+		mutex_unlock(&obj->gpuva.lock);
+}
+
+/* ${deferUnlink ? 'Deferred during a command with defer (it takes the gpuva lock itself).' : 'Under the gpuva lock in an immediate-mode VM.'} */
+static void gpuvm_test_unlink(struct gpuvm_test *t, struct drm_gpuva *va)
+{${deferUnlink ? '\n\tif (t->deferring) {\n\t\tdrm_gpuva_unlink_defer(va);\n\t\treturn;\n\t}' : ''}
+	gpuvm_test_gpuva_lock(t, va->gem.obj);
+	drm_gpuva_unlink(va);
+	gpuvm_test_gpuva_unlock(t, va->gem.obj);
+}
+
+static void gpuvm_test_put(struct gpuvm_test *t, struct drm_gpuvm_bo *vm_bo)
+{
+	struct drm_gem_object *obj = vm_bo->obj;
+
+	gpuvm_test_gpuva_lock(t, obj);
+	drm_gpuvm_bo_put(vm_bo);
+	gpuvm_test_gpuva_unlock(t, obj);
+}
+`,
+    );
+    add(
+      'link',
+      ['gpuva'],
+      `
+static void gpuvm_test_link(struct gpuvm_test *t, struct drm_gpuva *va,
+			    struct drm_gpuvm_bo *vm_bo)
+{
+	gpuvm_test_gpuva_lock(t, va->gem.obj);
+	drm_gpuva_link(va, vm_bo);
+	gpuvm_test_gpuva_unlock(t, va->gem.obj);
+}
+`,
+    );
+  }
+
 
   add(
     'apply',
-    ['types', 'fail', 'objects'],
+    ['types', 'fail', 'objects', ...gpuvaDeps, ...linkDeps],
     `
 /* The VAs a map (3) or an unmap (2) may need, allocated before locking. */
 static void gpuvm_test_prealloc(struct gpuvm_test *t, unsigned int n)
@@ -851,7 +1016,7 @@ static struct drm_gpuva *gpuvm_test_apply_map(struct gpuvm_test *t,
 		return NULL;
 	drm_gpuva_map(&t->vm, va, op);
 	if (vm_bo && gpuvm_test_in_tree(va))
-		drm_gpuva_link(va, vm_bo);
+		${link('va', 'vm_bo')};
 	return va;
 }
 
@@ -873,10 +1038,10 @@ static void gpuvm_test_apply_remap(struct gpuvm_test *t,
 		return;
 	drm_gpuva_remap(*prev, *next, op);
 	if (vm_bo && *prev && gpuvm_test_in_tree(*prev))
-		drm_gpuva_link(*prev, vm_bo);
+		${link('*prev', 'vm_bo')};
 	if (vm_bo && *next && gpuvm_test_in_tree(*next))
-		drm_gpuva_link(*next, vm_bo);
-	drm_gpuva_unlink(old);
+		${link('*next', 'vm_bo')};
+	${unlink('old')};
 }
 `,
   );
@@ -884,7 +1049,7 @@ static void gpuvm_test_apply_remap(struct gpuvm_test *t,
   if (mapUnmap) {
     add(
       'ops_mode',
-      ['types', 'fail', 'objects', 'obj', 'see', 'lock', 'apply', 'vm_bo'],
+      ['types', 'fail', 'objects', 'obj', 'see', 'lock', 'apply', 'vm_bo', ...gpuvaDeps, ...linkDeps],
       `
 /* Puts the back in the tree the unwind needs; a refusal is a difference. */
 static void gpuvm_test_reinsert(struct gpuvm_test *t, struct drm_gpuva *va)
@@ -905,19 +1070,19 @@ static void gpuvm_test_unwind(struct gpuvm_test *t, unsigned int n)
 		case DRM_GPUVA_OP_MAP:
 			if (!a->va || !gpuvm_test_in_tree(a->va))
 				break;
-			drm_gpuva_unlink(a->va);
+			${unlink('a->va')};
 			drm_gpuva_remove(a->va);
 			break;
 		case DRM_GPUVA_OP_REMAP:
 			/* Re-link the old VA first, so the vm_bo survives the halves' unlink. */
 			if (a->vm_bo)
-				drm_gpuva_link(a->va, a->vm_bo);
+				${link('a->va', 'a->vm_bo')};
 			if (a->prev && gpuvm_test_in_tree(a->prev)) {
-				drm_gpuva_unlink(a->prev);
+				${unlink('a->prev')};
 				drm_gpuva_remove(a->prev);
 			}
 			if (a->next && gpuvm_test_in_tree(a->next)) {
-				drm_gpuva_unlink(a->next);
+				${unlink('a->next')};
 				drm_gpuva_remove(a->next);
 			}
 			gpuvm_test_reinsert(t, a->va);
@@ -925,7 +1090,7 @@ static void gpuvm_test_unwind(struct gpuvm_test *t, unsigned int n)
 		case DRM_GPUVA_OP_UNMAP:
 			gpuvm_test_reinsert(t, a->va);
 			if (a->vm_bo)
-				drm_gpuva_link(a->va, a->vm_bo);
+				${link('a->va', 'a->vm_bo')};
 			break;
 		default:
 			break;
@@ -967,7 +1132,7 @@ static int gpuvm_test_apply_ops(struct gpuvm_test *t, struct drm_gpuva_ops *ops,
 			a->vm_bo = a->va->vm_bo;
 			if (a->vm_bo)
 				t->refs[t->nrefs++] = drm_gpuvm_bo_get(a->vm_bo);
-			drm_gpuva_unlink(a->va);
+			${unlink('a->va')};
 			drm_gpuva_unmap(&op->unmap);
 			break;
 		default:
@@ -981,11 +1146,20 @@ static int gpuvm_test_apply_ops(struct gpuvm_test *t, struct drm_gpuva_ops *ops,
 	return 0;
 }
 
-/* Map or unmap through an ops list (nouveau, xe). */
-static void gpuvm_test_via_ops(struct gpuvm_test *t, bool map, u64 addr, u64 range,
-			       int bo, u64 offset)
+/* What an ops list is built for. */
+enum gpuvm_test_request {
+	GPUVM_TEST_MAP,
+	GPUVM_TEST_UNMAP,${f.madvise && v.madvise ? '\n\tGPUVM_TEST_MADVISE,' : ''}
+};
+
+/*
+ * Map or unmap through an ops list (nouveau, xe)${f.madvise && v.madvise ? ', and madvise (xe\'s madvise\n * VMA split: the same staged pattern, with no vm_bo to obtain)' : ''}.
+ */
+static void gpuvm_test_via_ops(struct gpuvm_test *t, enum gpuvm_test_request kind,
+			       u64 addr, u64 range, int bo, u64 offset)
 {
-	struct gpuvm_test_obj *o = map ? gpuvm_test_obj(t, bo) : NULL;
+	bool map = kind == GPUVM_TEST_MAP;
+	struct gpuvm_test_obj *o = kind != GPUVM_TEST_UNMAP ? gpuvm_test_obj(t, bo) : NULL;
 	struct drm_gem_object *obj = o ? &o->gem : NULL;
 	struct drm_gpuvm_bo *vm_bo = NULL;
 	struct drm_gpuva_ops *ops;
@@ -997,11 +1171,13 @@ static void gpuvm_test_via_ops(struct gpuvm_test *t, bool map, u64 addr, u64 ran
 		.map.gem.offset = offset,
 	};` : ''}
 
-	gpuvm_test_prealloc(t, map ? 3 : 2);
+	gpuvm_test_prealloc(t, kind == GPUVM_TEST_UNMAP ? 2 : 3);
 	gpuvm_test_lock(t);
 	t->alloc_calls = 0;
 	if (map)
-		ops = ${v.mapReq ? 'drm_gpuvm_sm_map_ops_create(&t->vm, &req);' : 'drm_gpuvm_sm_map_ops_create(&t->vm, addr, range, obj, offset);'}
+		ops = ${v.mapReq ? 'drm_gpuvm_sm_map_ops_create(&t->vm, &req);' : 'drm_gpuvm_sm_map_ops_create(&t->vm, addr, range, obj, offset);'}${f.madvise && v.madvise ? `
+	else if (kind == GPUVM_TEST_MADVISE)
+		ops = drm_gpuvm_madvise_ops_create(&t->vm, &req);` : ''}
 	else
 		ops = drm_gpuvm_sm_unmap_ops_create(&t->vm, addr, range);
 	t->alloc_fail_at = 0;
@@ -1016,7 +1192,7 @@ static void gpuvm_test_via_ops(struct gpuvm_test *t, bool map, u64 addr, u64 ran
 		goto out_free;
 	}
 	t->nrefs = 0;
-	if (o) {
+	if (o && map) {
 		vm_bo = ${vmBo(false)};
 		if (!vm_bo)
 			goto out_free;
@@ -1026,7 +1202,7 @@ static void gpuvm_test_via_ops(struct gpuvm_test *t, bool map, u64 addr, u64 ran
 	if (t->ret == -EIO)
 		t->nops = t->fail_at;
 	while (t->nrefs)
-		drm_gpuvm_bo_put(t->refs[--t->nrefs]);
+		${put('t->refs[--t->nrefs]')};
 out_free:
 	drm_gpuva_ops_free(&t->vm, ops);
 out_unlock:
@@ -1039,7 +1215,7 @@ out_unlock:
   if (mapUnmap) {
     add(
       'steps_mode',
-      ['types', 'fail', 'objects', 'obj', 'see', 'lock', 'apply', 'vm_bo'],
+      ['types', 'fail', 'objects', 'obj', 'see', 'lock', 'apply', 'vm_bo', ...gpuvaDeps],
       `
 /* The state of a walk through the step callbacks. */
 struct gpuvm_test_steps {
@@ -1084,12 +1260,12 @@ static int gpuvm_test_step_remap(struct drm_gpuva_op *op, void *priv)
 
 static int gpuvm_test_step_unmap(struct drm_gpuva_op *op, void *priv)
 {
-	struct gpuvm_test_steps *s = priv;
+	struct gpuvm_test_steps *s = priv;${wrap ? '\n\tstruct gpuvm_test *t = s->t;' : ''}
 	int ret = gpuvm_test_step(s, op);
 
 	if (ret)
 		return ret;
-	drm_gpuva_unlink(op->unmap.va);
+	${unlink('op->unmap.va')};
 	drm_gpuva_unmap(&op->unmap);
 	return 0;
 }
@@ -1107,20 +1283,44 @@ static void gpuvm_test_via_steps(struct gpuvm_test *t, bool map, u64 addr, u64 r
 		.map.gem.offset = offset,
 	};` : ''}
 
-	gpuvm_test_prealloc(t, map ? 3 : 2);
+${
+  deferUnlink
+    ? `	/* An immediate-mode driver checks its VM's mode before anything else. */
+	if (t->defer && !t->immediate) {
+		t->ret = -EINVAL;
+		return;
+	}
+	t->deferring = t->defer;
+`
+    : ''
+}	gpuvm_test_prealloc(t, map ? 3 : 2);
 	gpuvm_test_lock(t);
 	if (o) {
-		s.vm_bo = ${vmBo(true).replace('(t, o', '(t, o')};
+		s.vm_bo = ${vmBo(true)};
 		if (!s.vm_bo)
 			goto out;
 	}
 	if (map)
 		t->ret = ${v.mapReq ? 'drm_gpuvm_sm_map(&t->vm, &s, &req);' : 'drm_gpuvm_sm_map(&t->vm, &s, addr, range, o ? &o->gem : NULL,\n\t\t\t\t\t  offset);'}
 	else
-		t->ret = drm_gpuvm_sm_unmap(&t->vm, &s, addr, range);
-	if (s.vm_bo)
-		drm_gpuvm_bo_put(s.vm_bo);
+		t->ret = drm_gpuvm_sm_unmap(&t->vm, &s, addr, range);${
+  deferUnlink
+    ? `
+	/*
+	 * A request rejected before any step is undone with an ordinary put (the
+	 * ioctl path); once the walk ran, a defer command puts deferred (run_job).
+	 */
+	if (s.vm_bo && t->deferring && (!t->ret || t->nops))
+		drm_gpuvm_bo_put_deferred(s.vm_bo);
+	else if (s.vm_bo)
+		${put('s.vm_bo')};
 out:
+	t->deferring = false;`
+    : `
+	if (s.vm_bo)
+		${put('s.vm_bo')};
+out:`
+}
 	gpuvm_test_unlock(t);
 }
 `,
@@ -1140,7 +1340,7 @@ static void gpuvm_test_map(struct gpuvm_test *t, enum gpuvm_test_via via, u64 ad
 	if (via == GPUVM_TEST_STEPS)
 		gpuvm_test_via_steps(t, true, addr, range, bo, offset);
 	else
-		gpuvm_test_via_ops(t, true, addr, range, bo, offset);
+		gpuvm_test_via_ops(t, GPUVM_TEST_MAP, addr, range, bo, offset);
 	gpuvm_test_end(t);
 }
 `,
@@ -1159,7 +1359,7 @@ static void gpuvm_test_unmap(struct gpuvm_test *t, enum gpuvm_test_via via, u64 
 	if (via == GPUVM_TEST_STEPS)
 		gpuvm_test_via_steps(t, false, addr, range, GPUVM_TEST_NULL, 0);
 	else
-		gpuvm_test_via_ops(t, false, addr, range, GPUVM_TEST_NULL, 0);
+		gpuvm_test_via_ops(t, GPUVM_TEST_UNMAP, addr, range, GPUVM_TEST_NULL, 0);
 	gpuvm_test_end(t);
 }
 `,
@@ -1222,7 +1422,7 @@ static void gpuvm_test_prefetch(struct gpuvm_test *t, u64 addr, u64 range)
   if (f.boUnmap) {
     add(
       'bo_unmap',
-      ['obj', 'command', 'see', 'lock', 'objects'],
+      ['obj', 'command', 'see', 'lock', 'objects', ...gpuvaDeps],
       `
 /* bo_unmap BO: unmap every VA of the object's vm_bo (xe's UNMAP_ALL). */
 static void gpuvm_test_bo_unmap(struct gpuvm_test *t, int bo)
@@ -1233,11 +1433,11 @@ static void gpuvm_test_bo_unmap(struct gpuvm_test *t, int bo)
 	struct drm_gpuva_op *op;
 
 	gpuvm_test_begin(t, "bo_unmap");
-	gpuvm_test_lock(t);
-	vm_bo = drm_gpuvm_bo_find(&t->vm, &o->gem);
+	gpuvm_test_lock(t);${wrap ? '\n\tgpuvm_test_gpuva_lock(t, &o->gem);' : ''}
+	vm_bo = drm_gpuvm_bo_find(&t->vm, &o->gem);${wrap ? '\n\tgpuvm_test_gpuva_unlock(t, &o->gem);' : ''}
 	if (!vm_bo)
-		goto out_unlock;
-	ops = drm_gpuvm_bo_unmap_ops_create(vm_bo);
+		goto out_unlock;${wrap ? '\n\tgpuvm_test_gpuva_lock(t, &o->gem);' : ''}
+	ops = drm_gpuvm_bo_unmap_ops_create(vm_bo);${wrap ? '\n\tgpuvm_test_gpuva_unlock(t, &o->gem);' : ''}
 	if (IS_ERR(ops)) {
 		t->ret = PTR_ERR(ops);
 		goto out_put;
@@ -1249,12 +1449,12 @@ static void gpuvm_test_bo_unmap(struct gpuvm_test *t, int bo)
 			gpuvm_test_fail(t, "a bo_unmap ops list holds another kind of op");
 			break;
 		}
-		drm_gpuva_unlink(op->unmap.va);
+		${unlink('op->unmap.va')};
 		drm_gpuva_unmap(&op->unmap);
 	}
 	drm_gpuva_ops_free(&t->vm, ops);
 out_put:
-	drm_gpuvm_bo_put(vm_bo);
+	${put('vm_bo')};
 out_unlock:
 	gpuvm_test_unlock(t);
 	gpuvm_test_end(t);
@@ -1266,7 +1466,7 @@ out_unlock:
   if (f.insert) {
     add(
       'insert',
-      ['obj', 'command', 'lock', 'objects', 'vm_bo'],
+      ['obj', 'command', 'lock', 'objects', 'vm_bo', ...gpuvaDeps, ...linkDeps],
       `
 /* insert ADDR+RANGE -> BO @OFFSET: drm_gpuva_insert(), then link it. */
 static void gpuvm_test_insert(struct gpuvm_test *t, u64 addr, u64 range, int bo,
@@ -1288,8 +1488,8 @@ static void gpuvm_test_insert(struct gpuvm_test *t, u64 addr, u64 range, int bo,
 	if (!t->ret && o) {
 		vm_bo = ${vmBo(false)};
 		if (vm_bo) {
-			drm_gpuva_link(va, vm_bo);
-			drm_gpuvm_bo_put(vm_bo);
+			${link('va', 'vm_bo')};
+			${put('vm_bo')};
 		}
 	}
 	gpuvm_test_unlock(t);
@@ -1302,7 +1502,7 @@ static void gpuvm_test_insert(struct gpuvm_test *t, u64 addr, u64 range, int bo,
   if (f.remove) {
     add(
       'remove',
-      ['command', 'lock', 'objects'],
+      ['command', 'lock', 'objects', ...gpuvaDeps],
       `
 /*
  * remove ADDR+RANGE: the VA exactly there, unlinked and removed; -ENOENT if
@@ -1324,7 +1524,7 @@ static void gpuvm_test_remove(struct gpuvm_test *t, u64 addr, u64 range)
 		if (gpuvm_test_in_tree(va))
 			t->ret = -EINVAL;
 	} else {
-		drm_gpuva_unlink(va);
+		${unlink('va')};
 		drm_gpuva_remove(va);
 	}
 	gpuvm_test_unlock(t);
@@ -1422,28 +1622,128 @@ static void gpuvm_test_bo_get(struct gpuvm_test *t, int bo)
 `,
     );
   }
-  if (f.boPut) {
+  const putDeferred = f.boPutDeferred && v.unlinkDefer;
+  if (f.boPut || putDeferred) {
     add(
-      'bo_put',
-      ['obj', 'command', 'lock', 'objects'],
+      'bo_drop',
+      ['obj', 'command', 'lock', 'objects', ...gpuvaDeps],
       `
-/* bo_put BO: drops the newest reference bo_get took; -ENOENT if none. */
-static void gpuvm_test_bo_put(struct gpuvm_test *t, int bo)
+/*
+ * Drops the newest reference bo_get took${putDeferred ? ', deferred if @deferred\n * (drm_gpuvm_bo_put_deferred(): the last one leaves a zombie for the\n * deferred cleanup)' : ''}; -ENOENT if none.
+ */
+static void gpuvm_test_bo_drop(struct gpuvm_test *t, int bo${putDeferred ? ', bool deferred' : ''})
 {
 	struct gpuvm_test_obj *o = gpuvm_test_obj(t, bo);
 	struct gpuvm_test_ref *ref;
 
-	gpuvm_test_begin(t, "bo_put");
 	ref = list_first_entry_or_null(&o->held, struct gpuvm_test_ref, entry);
 	if (!ref) {
 		t->ret = -ENOENT;
-	} else {
-		list_del(&ref->entry);
-		gpuvm_test_lock(t);
-		drm_gpuvm_bo_put(ref->vm_bo);
-		gpuvm_test_unlock(t);
+		return;
 	}
+	list_del(&ref->entry);
+	gpuvm_test_lock(t);${
+    putDeferred
+      ? `
+	if (deferred)
+		drm_gpuvm_bo_put_deferred(ref->vm_bo);
+	else
+		${put('ref->vm_bo')};`
+      : `
+	${put('ref->vm_bo')};`
+  }
+	gpuvm_test_unlock(t);
+}
+`,
+    );
+  }
+  if (f.boPut) {
+    add(
+      'bo_put',
+      ['command', 'bo_drop'],
+      `
+/* bo_put BO */
+static void gpuvm_test_bo_put(struct gpuvm_test *t, int bo)
+{
+	gpuvm_test_begin(t, "bo_put");
+	gpuvm_test_bo_drop(t, bo${putDeferred ? ', false' : ''});
 	gpuvm_test_end(t);
+}
+`,
+    );
+  }
+  if (putDeferred) {
+    add(
+      'bo_put_deferred',
+      ['command', 'bo_drop'],
+      `
+/* bo_put_deferred BO */
+static void gpuvm_test_bo_put_deferred(struct gpuvm_test *t, int bo)
+{
+	gpuvm_test_begin(t, "bo_put_deferred");
+	gpuvm_test_bo_drop(t, bo, true);
+	gpuvm_test_end(t);
+}
+`,
+    );
+  }
+
+  if (f.deferredCleanup && v.unlinkDefer) {
+    add(
+      'deferred_cleanup',
+      ['command'],
+      `
+/* deferred_cleanup: frees the zombie vm_bos, with no lock held. */
+static void gpuvm_test_deferred_cleanup(struct gpuvm_test *t)
+{
+	gpuvm_test_begin(t, "deferred_cleanup");
+	drm_gpuvm_bo_deferred_cleanup(&t->vm);
+	gpuvm_test_end(t);
+}
+`,
+    );
+  }
+
+  if (f.madvise && v.madvise) {
+    add(
+      'madvise',
+      ['command', 'ops_mode'],
+      `
+/* madvise ADDR+RANGE -> BO @OFFSET: an ops list splitting the VAs without an object */
+static void gpuvm_test_madvise(struct gpuvm_test *t, u64 addr, u64 range, int bo,
+			       u64 offset)
+{
+	gpuvm_test_begin(t, "madvise");
+	gpuvm_test_via_ops(t, GPUVM_TEST_MADVISE, addr, range, bo, offset);
+	gpuvm_test_end(t);
+}
+`,
+    );
+  }
+
+  if (f.defer && v.unlinkDefer) {
+    add(
+      'defer',
+      ['types'],
+      `
+/* defer: the next steps-mode command unlinks and puts deferred, as run_job does. */
+static void gpuvm_test_defer(struct gpuvm_test *t)
+{
+	t->defer = true;
+}
+`,
+    );
+  }
+
+  if (f.vmFlags) {
+    add(
+      'flags',
+      ['types'],
+      `
+/* The VM's mode flags, before gpuvm_test_setup(). */
+static void gpuvm_test_flags(struct gpuvm_test *t, enum drm_gpuvm_flags flags)
+{
+	t->flags = flags;${v.immediateMode ? '\n\tt->immediate = flags & DRM_GPUVM_IMMEDIATE_MODE;' : ''}
 }
 `,
     );
@@ -1452,7 +1752,7 @@ static void gpuvm_test_bo_put(struct gpuvm_test *t, int bo)
   if (f.evict) {
     add(
       'evict',
-      ['obj', 'command', 'objects'],
+      ['obj', 'command', 'objects', ...gpuvaDeps],
       `
 /* evict BO true|false: every vm_bo of the object, with its dma-resv held. */
 static void gpuvm_test_evict(struct gpuvm_test *t, int bo, bool evict)
@@ -1460,8 +1760,8 @@ static void gpuvm_test_evict(struct gpuvm_test *t, int bo, bool evict)
 	struct gpuvm_test_obj *o = gpuvm_test_obj(t, bo);
 
 	gpuvm_test_begin(t, "evict");
-	dma_resv_lock(o->gem.resv, NULL);
-	drm_gpuvm_bo_gem_evict(&o->gem, evict);
+	dma_resv_lock(o->gem.resv, NULL);${wrap ? '\n\tgpuvm_test_gpuva_lock(t, &o->gem);' : ''}
+	drm_gpuvm_bo_gem_evict(&o->gem, evict);${wrap ? '\n\tgpuvm_test_gpuva_unlock(t, &o->gem);' : ''}
 	dma_resv_unlock(o->gem.resv);
 	gpuvm_test_end(t);
 }
@@ -1569,9 +1869,9 @@ export function helpersC(v: KunitVariant, features: HelperFeatures, maxOps: numb
   const all = chunks(v, features, maxOps);
   const byName = new Map(all.map((c) => [c.name, c] as const));
   const roots = ['fixture', 'command', 'expect_state'];
-  if (features.map || features.unmap || features.prefetch || features.boUnmap) roots.push('expect_ops');
+  if (features.map || features.unmap || features.madvise || features.prefetch || features.boUnmap) roots.push('expect_ops');
   for (const c of all) {
-    if (!['types', 'fail', 'hooks', 'lock', 'objects', 'obj', 'see', 'expect_piece', 'expect_ops', 'expect_state', 'vm_bo', 'apply', 'ops_mode', 'steps_mode', 'vm_ops'].includes(c.name)) {
+    if (!['types', 'fail', 'hooks', 'lock', 'objects', 'obj', 'see', 'expect_piece', 'expect_ops', 'expect_state', 'vm_bo', 'apply', 'ops_mode', 'steps_mode', 'vm_ops', 'gpuva', 'link', 'bo_drop'].includes(c.name)) {
       roots.push(c.name);
     }
   }

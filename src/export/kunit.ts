@@ -133,6 +133,31 @@ function opFields(op: OpRecord, v: KunitVariant): string[] {
   return f;
 }
 
+/**
+ * `\tNAME(ARGS);` on one line when it fits in 100 columns, else with the
+ * arguments wrapped, continuation lines aligned after the parenthesis.
+ */
+function callLines(name: string, args: readonly string[]): string {
+  const one = `\t${name}(${args.join(', ')});`;
+  if (columns(one) <= MAX_COLUMNS) return one;
+  const align = 8 + name.length + 1;
+  const pad = `${'\t'.repeat(Math.floor(align / 8))}${' '.repeat(align % 8)}`;
+  const lines: string[] = [];
+  let line = `\t${name}(`;
+  args.forEach((a, i) => {
+    const piece = `${a}${i === args.length - 1 ? ');' : ','}`;
+    const sep = line.endsWith('(') ? '' : ' ';
+    if (!line.endsWith('(') && columns(`${line}${sep}${piece}`) > MAX_COLUMNS) {
+      lines.push(line);
+      line = `${pad}${piece}`;
+    } else {
+      line = `${line}${sep}${piece}`;
+    }
+  });
+  lines.push(line);
+  return lines.join('\n');
+}
+
 /** A struct initialiser on one line when it fits, else one field per line. */
 function entryLines(fields: readonly string[], indent: string): string[] {
   const one = `${indent}{ ${fields.join(', ')} },`;
@@ -140,9 +165,10 @@ function entryLines(fields: readonly string[], indent: string): string[] {
   return [`${indent}{`, ...fields.map((x) => `${indent}\t${x},`), `${indent}},`];
 }
 
-function vmBoFields(b: VmBoRecord, s: Snapshot): string[] {
+function vmBoFields(b: VmBoRecord, s: Snapshot, zombies: boolean): string[] {
   const f = [`.bo = ${b.bo}`, `.refs = ${b.refs}`];
   if (b.evicted) f.push('.evicted = true');
+  if (zombies) return f;
   const ext = s.extobjList.indexOf(b.bo);
   if (ext >= 0) f.push(`.extobj = ${ext + 1}`);
   const ev = s.evictList.indexOf(b.bo);
@@ -150,17 +176,28 @@ function vmBoFields(b: VmBoRecord, s: Snapshot): string[] {
   return f;
 }
 
-/** The expected snapshot must be one a correct drm_gpuvm can show (the model's always is). */
-function checkSnapshot(s: Snapshot, file: string, index: number): void {
+/**
+ * The expected snapshot must be one the C checks can express (the model's
+ * always is): object references of 1 + a live vm_bo (+ its zombies), a live
+ * vm_bo linked to exactly its object's VAs, and, without zombies, lists of
+ * live vm_bos only, each once.
+ */
+function checkSnapshot(s: Snapshot, file: string, index: number, zombies: boolean): void {
   const live = new Set(s.vmBos.map((b) => b.bo));
   const fail = (what: string): never => {
     throw new Error(`internal: ${file}: the model's state after command ${index} ${what}`);
   };
-  for (const o of s.objects) if (o.refs !== 1 + (live.has(o.bo) ? 1 : 0)) fail(`gives bo${o.bo} ${o.refs} references`);
+  const deferred = s.deferred ?? [];
+  if (!zombies && deferred.length > 0) fail('has zombie vm_bos in a file without deferred puts');
+  for (const o of s.objects) {
+    const want = 1 + (live.has(o.bo) ? 1 : 0) + deferred.filter((d) => d.bo === o.bo).length;
+    if (o.refs !== want) fail(`gives bo${o.bo} ${o.refs} references`);
+  }
   for (const b of s.vmBos) {
     const linked = s.vas.filter((va) => va.bo === b.bo).map((va) => `${va.addr}+${va.range}`);
     if (linked.join() !== b.vas.map(([a, r]) => `${a}+${r}`).join()) fail(`links bo${b.bo} to other VAs than its own`);
   }
+  if (zombies) return;
   for (const bo of [...s.extobjList, ...s.evictList]) if (!live.has(bo)) fail(`lists bo${bo}, which has no vm_bo`);
   if (new Set(s.extobjList).size !== s.extobjList.length || new Set(s.evictList).size !== s.evictList.length) fail('lists a vm_bo twice');
 }
@@ -175,32 +212,39 @@ function checkSnapshot(s: Snapshot, file: string, index: number): void {
  * subject refuses them too).
  */
 function unsupported(c: Command, v: KunitVariant): string | null {
+  const noDefer = v.unlinkDefer ? null : 'this tree has no deferred vm_bo cleanup';
   switch (c.cmd) {
     case 'find_prev':
       return v.findPrev ? null : 'this tree has no drm_gpuva_find_prev()';
     case 'find_next':
       return v.findPrev ? null : 'this tree has no drm_gpuva_find_next()';
     case 'madvise':
+      return v.madvise ? null : 'this tree has no drm_gpuvm_madvise_ops_create()';
     case 'bo_put_deferred':
     case 'deferred_cleanup':
-      return `${c.cmd} is not exported yet`;
+      return noDefer;
     case 'map':
     case 'unmap':
-      return c.defer === true ? 'deferred unlinks are not exported yet' : null;
+      return c.defer === true ? noDefer : null;
     default:
       return null;
   }
 }
 
-/** Why a case cannot set up the trace's VM (it is skipped), or null. */
-function unsupportedHeader(trace: Trace): string | null {
-  const flags = [trace.flags?.immediate === true ? 'immediate' : '', trace.flags?.resvProtected === true ? 'resvProtected' : ''].filter((f) => f !== '');
-  return flags.length === 0 ? null : `VM flags (${flags.join(', ')}) are not exported yet`;
+/** Why a case cannot set up the trace's VM on this tree (it is skipped), or null. */
+function unsupportedHeader(trace: Trace, v: KunitVariant): string | null {
+  return trace.flags?.immediate === true && !v.immediateMode ? 'this tree has no DRM_GPUVM_IMMEDIATE_MODE' : null;
+}
+
+/** The drm_gpuvm_flags of a trace's VM, as C. */
+function cFlags(trace: Trace): string | null {
+  const f = [trace.flags?.immediate === true ? 'DRM_GPUVM_IMMEDIATE_MODE' : '', trace.flags?.resvProtected === true ? 'DRM_GPUVM_RESV_PROTECTED' : ''].filter((x) => x !== '');
+  return f.length === 0 ? null : f.join(' | ');
 }
 
 /** The steps a case runs: none for a VM it cannot set up, else up to and including the first one it cannot run. */
 function emittedSteps(trace: Trace, steps: readonly ExpectedStep[], v: KunitVariant): ExpectedStep[] {
-  if (unsupportedHeader(trace) !== null) return [];
+  if (unsupportedHeader(trace, v) !== null) return [];
   const i = steps.findIndex((s) => unsupported(s.command, v) !== null);
   return i < 0 ? [...steps] : steps.slice(0, i + 1);
 }
@@ -229,7 +273,7 @@ class Tables {
   }
 }
 
-function caseText(name: string, input: ExportInput, steps: readonly ExpectedStep[], v: KunitVariant): string {
+function caseText(name: string, input: ExportInput, steps: readonly ExpectedStep[], v: KunitVariant, zombies: boolean): string {
   const { trace, file } = input;
   const tables = new Tables();
   const body: string[] = [];
@@ -238,20 +282,33 @@ function caseText(name: string, input: ExportInput, steps: readonly ExpectedStep
   const sorted = [...trace.objects].sort((a, b) => a.bo - b.bo);
 
   body.push(...formatHeader(trace).map((l) => `\t/* ${l} */`));
+  const flags = cFlags(trace);
+  if (flags !== null) body.push(`\tgpuvm_test_flags(t, ${flags});`);
   body.push(
-    `\tgpuvm_test_setup(t, ${hex(vm.start)}, ${hex(vm.range)}, ${hex(reserve?.addr ?? 0n)}, ${hex(reserve?.range ?? 0n)}, ${trace.objects.length});`,
+    callLines('gpuvm_test_setup', ['t', hex(vm.start), hex(vm.range), hex(reserve?.addr ?? 0n), hex(reserve?.range ?? 0n), String(trace.objects.length)]),
   );
   for (const o of sorted) body.push(`\tgpuvm_test_add_object(t, ${o.bo}, ${o.external === true});`);
 
-  const stateOf = (s: ExpectedStep): [string, string] => {
-    checkSnapshot(s.snapshot, file, s.index);
-    const vas =
-      s.snapshot.vas.length === 0 ? 'NULL' : tables.table('struct gpuvm_test_piece', `vas${s.index}`, [...s.snapshot.vas.map((va) => `\t\t${cPiece(va)},`), '\t\t{ }']);
+  const stateOf = (s: ExpectedStep): string[] => {
+    checkSnapshot(s.snapshot, file, s.index, zombies);
+    const snap = s.snapshot;
+    const vas = snap.vas.length === 0 ? 'NULL' : tables.table('struct gpuvm_test_piece', `vas${s.index}`, [...snap.vas.map((va) => `\t\t${cPiece(va)},`), '\t\t{ }']);
     const bos =
-      s.snapshot.vmBos.length === 0
+      snap.vmBos.length === 0
         ? 'NULL'
-        : tables.table('struct gpuvm_test_vm_bo', `bos${s.index}`, [...s.snapshot.vmBos.flatMap((b) => entryLines(vmBoFields(b, s.snapshot), '\t\t')), '\t\t{ }']);
-    return [vas, bos];
+        : tables.table('struct gpuvm_test_vm_bo', `bos${s.index}`, [...snap.vmBos.flatMap((b) => entryLines(vmBoFields(b, snap, zombies), '\t\t')), '\t\t{ }']);
+    const out = [`\tgpuvm_test_expect_state(t, ${vas}, ${bos});`];
+    if (zombies) {
+      const ids = (list: readonly number[], what: string): string =>
+        list.length === 0 ? 'NULL' : tables.table('int', `${what}${s.index}`, [`{ ${[...list.map(String), 'GPUVM_TEST_END'].join(', ')} }`], 'list');
+      const deferred = snap.deferred ?? [];
+      const z =
+        deferred.length === 0
+          ? 'NULL'
+          : tables.table('struct gpuvm_test_zombie', `zombies${s.index}`, [...deferred.map((d) => `\t\t{ ${d.bo}, ${d.evicted} },`), '\t\t{ .bo = GPUVM_TEST_END }']);
+      out.push(callLines('gpuvm_test_expect_zombies', ['t', bos, z, ids(snap.extobjList, 'extobj'), ids(snap.evictList, 'evict')]));
+    }
+    return out;
   };
   const opsOf = (s: ExpectedStep, obs: Observation): string => {
     const ops = obs.ops ?? [];
@@ -271,14 +328,29 @@ function caseText(name: string, input: ExportInput, steps: readonly ExpectedStep
     }
     const expect: string[] = [];
     switch (c.cmd) {
+      case 'madvise':
+        if (c.failAt !== undefined) body.push(`\tgpuvm_test_fail_at(t, ${c.failAt});`);
+        if (c.allocFailAt !== undefined) body.push(`\tgpuvm_test_alloc_fail_at(t, ${c.allocFailAt});`);
+        body.push(callLines('gpuvm_test_madvise', ['t', hex(c.addr), hex(c.range), cBo(c.bo), hex(c.offset)]));
+        expect.push(`\tgpuvm_test_expect_ops(t, ${ERR(obs.error)}, ${opsOf(s, obs)});`);
+        break;
+      case 'bo_put_deferred':
+        body.push(`\tgpuvm_test_bo_put_deferred(t, ${c.bo});`);
+        expect.push(`\tgpuvm_test_expect_ret(t, ${ERR(obs.error)});`);
+        break;
+      case 'deferred_cleanup':
+        body.push('\tgpuvm_test_deferred_cleanup(t);');
+        expect.push(`\tgpuvm_test_expect_ret(t, ${ERR(obs.error)});`);
+        break;
       case 'map':
       case 'unmap':
         if (c.failAt !== undefined) body.push(`\tgpuvm_test_fail_at(t, ${c.failAt});`);
         if (c.allocFailAt !== undefined) body.push(`\tgpuvm_test_alloc_fail_at(t, ${c.allocFailAt});`);
+        if (c.defer === true) body.push('\tgpuvm_test_defer(t);');
         body.push(
           c.cmd === 'map'
-            ? `\tgpuvm_test_map(t, ${VIA(c.via)}, ${hex(c.addr)}, ${hex(c.range)}, ${cBo(c.bo)}, ${hex(c.offset)});`
-            : `\tgpuvm_test_unmap(t, ${VIA(c.via)}, ${hex(c.addr)}, ${hex(c.range)});`,
+            ? callLines('gpuvm_test_map', ['t', VIA(c.via), hex(c.addr), hex(c.range), cBo(c.bo), hex(c.offset)])
+            : callLines('gpuvm_test_unmap', ['t', VIA(c.via), hex(c.addr), hex(c.range)]),
         );
         expect.push(`\tgpuvm_test_expect_ops(t, ${ERR(obs.error)}, ${opsOf(s, obs)});`);
         break;
@@ -291,7 +363,7 @@ function caseText(name: string, input: ExportInput, steps: readonly ExpectedStep
         expect.push(`\tgpuvm_test_expect_ops(t, ${ERR(obs.error)}, ${opsOf(s, obs)});`);
         break;
       case 'insert':
-        body.push(`\tgpuvm_test_insert(t, ${hex(c.addr)}, ${hex(c.range)}, ${cBo(c.bo)}, ${hex(c.offset)});`);
+        body.push(callLines('gpuvm_test_insert', ['t', hex(c.addr), hex(c.range), cBo(c.bo), hex(c.offset)]));
         expect.push(`\tgpuvm_test_expect_ret(t, ${ERR(obs.error)});`);
         break;
       case 'remove':
@@ -336,8 +408,7 @@ function caseText(name: string, input: ExportInput, steps: readonly ExpectedStep
         break;
       }
     }
-    const [vas, bos] = stateOf(s);
-    body.push(...expect, `\tgpuvm_test_expect_state(t, ${vas}, ${bos});`);
+    body.push(...expect, ...stateOf(s));
   }
   if (steps.length < trace.commands.length) {
     body.push(`\t/* commands ${steps.length} to ${trace.commands.length - 1} are not exported: the case is skipped above */`);
@@ -350,7 +421,7 @@ function caseText(name: string, input: ExportInput, steps: readonly ExpectedStep
   }
   const head = ['/*', ` * ${file}${about.length > 0 ? `: ${about.join(', ')}` : ''}`, ' */'];
   if (columns(head[1] as string) > MAX_COLUMNS) head.splice(1, 1, ` * ${file}`, ...about.map((a) => ` * ${a}`));
-  const skipAll = unsupportedHeader(trace);
+  const skipAll = unsupportedHeader(trace, v);
   if (skipAll !== null) {
     return [
       ...head,
@@ -377,14 +448,16 @@ function caseText(name: string, input: ExportInput, steps: readonly ExpectedStep
 // The file
 
 function featuresOf(inputs: readonly ExportInput[], all: readonly ExpectedStep[], v: KunitVariant): HelperFeatures {
-  const has = (p: (c: Command) => boolean): boolean => all.some((s) => p(s.command));
+  // What the cases run: a command the tree cannot run only skips its case.
+  const run = all.filter((s) => unsupported(s.command, v) === null);
+  const has = (p: (c: Command) => boolean): boolean => run.some((s) => p(s.command));
   const mapLike = (c: Command): c is Extract<Command, { cmd: 'map' | 'unmap' }> => c.cmd === 'map' || c.cmd === 'unmap';
   return {
     objects: inputs.some((i) => i.trace.objects.length > 0),
     map: has((c) => c.cmd === 'map'),
     unmap: has((c) => c.cmd === 'unmap'),
-    failAt: has((c) => mapLike(c) && c.failAt !== undefined),
-    allocFailAt: has((c) => mapLike(c) && c.allocFailAt !== undefined),
+    failAt: has((c) => (mapLike(c) || c.cmd === 'madvise') && c.failAt !== undefined),
+    allocFailAt: has((c) => (mapLike(c) || c.cmd === 'madvise') && c.allocFailAt !== undefined),
     prefetch: has((c) => c.cmd === 'prefetch'),
     boUnmap: has((c) => c.cmd === 'bo_unmap'),
     insert: has((c) => c.cmd === 'insert'),
@@ -398,7 +471,13 @@ function featuresOf(inputs: readonly ExportInput[], all: readonly ExpectedStep[]
     boPut: has((c) => c.cmd === 'bo_put'),
     evict: has((c) => c.cmd === 'evict'),
     validate: has((c) => c.cmd === 'validate'),
-    unsupported: has((c) => unsupported(c, v) !== null),
+    unsupported: all.some((s) => unsupported(s.command, v) !== null),
+    vmFlags: inputs.some((i) => cFlags(i.trace) !== null && unsupportedHeader(i.trace, v) === null),
+    immediate: inputs.some((i) => i.trace.flags?.immediate === true && unsupportedHeader(i.trace, v) === null),
+    madvise: has((c) => c.cmd === 'madvise'),
+    defer: has((c) => mapLike(c) && c.defer === true),
+    boPutDeferred: has((c) => c.cmd === 'bo_put_deferred'),
+    deferredCleanup: has((c) => c.cmd === 'deferred_cleanup'),
   };
 }
 
@@ -446,7 +525,9 @@ export function exportKunit(inputs: readonly ExportInput[], opts: KunitExportOpt
   const perCase = inputs.map((input) => emittedSteps(input.trace, expectedSteps(input.trace, input.file), v));
   const all = perCase.flat();
   const maxOps = maxOpsFor(Math.max(0, ...all.map((s) => s.observation.ops?.length ?? 0)));
-  const cases = inputs.map((input, i) => caseText(names[i] as string, input, perCase[i] as ExpectedStep[], v));
+  const features = featuresOf(inputs, all, v);
+  const zombies = v.unlinkDefer && (features.defer || features.boPutDeferred);
+  const cases = inputs.map((input, i) => caseText(names[i] as string, input, perCase[i] as ExpectedStep[], v, zombies));
 
   const intro = [
     `KUnit tests for drm_gpuvm: ${inputs.length} trace${inputs.length === 1 ? '' : 's'} of gpuvm-check, one case each.`,
@@ -495,5 +576,5 @@ export function exportKunit(inputs: readonly ExportInput[], opts: KunitExportOpt
     `MODULE_LICENSE("${license}");`,
   ];
 
-  return `${[header.join('\n'), includes.join('\n'), helpersC(v, featuresOf(inputs, all, v), maxOps).trimEnd(), ...cases, suiteText.join('\n')].join('\n\n')}\n`;
+  return `${[header.join('\n'), includes.join('\n'), helpersC(v, features, maxOps).trimEnd(), ...cases, suiteText.join('\n')].join('\n\n')}\n`;
 }

@@ -32,12 +32,18 @@ export interface KunitVariant {
   readonly kzallocObj: boolean;
   /** The DRIVER_GEM_GPUVA feature (before 6.18): only a device with it gets its GEMs' gpuva lists set up. */
   readonly gemGpuvaFeature: boolean;
+  /** DRM_GPUVM_IMMEDIATE_MODE and the GEM's gpuva.lock (6.18+). */
+  readonly immediateMode: boolean;
+  /** drm_gpuva_unlink_defer(), drm_gpuvm_bo_put_deferred() and the deferred cleanup (6.19+). */
+  readonly unlinkDefer: boolean;
+  /** drm_gpuvm_madvise_ops_create() (6.18+). */
+  readonly madvise: boolean;
 }
 
 /** The variants `--tree` may name without a tree: the two trees gpuvm-check is tested on. */
 export const NAMED_VARIANTS: Readonly<Record<string, KunitVariant>> = {
-  '6.12': { name: '6.12', mapReq: false, obtainLocked: false, findPrev: true, remapHole: true, warnSuppress: false, kzallocObj: false, gemGpuvaFeature: true },
-  '7.3': { name: '7.3', mapReq: true, obtainLocked: true, findPrev: false, remapHole: true, warnSuppress: true, kzallocObj: true, gemGpuvaFeature: false },
+  '6.12': { name: '6.12', mapReq: false, obtainLocked: false, findPrev: true, remapHole: true, warnSuppress: false, kzallocObj: false, gemGpuvaFeature: true, immediateMode: false, unlinkDefer: false, madvise: false },
+  '7.3': { name: '7.3', mapReq: true, obtainLocked: true, findPrev: false, remapHole: true, warnSuppress: true, kzallocObj: true, gemGpuvaFeature: false, immediateMode: true, unlinkDefer: true, madvise: true },
 };
 
 /** The variant used without `--tree`. */
@@ -81,6 +87,9 @@ export async function resolveTree(spec: string | undefined): Promise<ResolvedTre
           warnSuppress: treeHeaderHas(tree, 'include/kunit/test.h', 'kunit_start_suppress_warning('),
           kzallocObj: treeHeaderHas(tree, 'include/linux/slab.h', 'define kzalloc_obj('),
           gemGpuvaFeature: treeHeaderHas(tree, 'include/drm/drm_drv.h', 'DRIVER_GEM_GPUVA'),
+          immediateMode: probes.immediateMode,
+          unlinkDefer: probes.unlinkDefer,
+          madvise: probes.madvise,
         },
       };
     } catch (e) {

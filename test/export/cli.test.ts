@@ -146,6 +146,21 @@ describe('scripts/kunit-uml.ts', () => {
     expect(r.status).toBe(2);
   });
 
+  test('a trace that does not parse is bad input, in one line', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'kunit.py'), '');
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{"format": "gpuvm-findings/1"}');
+    const tree = treeOf('7.3');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'scripts/kunit-uml.ts'), '--tree', tree ?? dir, bad], { encoding: 'utf8', timeout: 120_000 });
+    if (tree === null || !existsSync(join(tree, 'tools/testing/kunit/kunit.py'))) {
+      expect(r.stderr).toMatch(/^kunit-uml: .* is not a full kernel tree/);
+    } else {
+      expect(r.stderr).toMatch(/^kunit-uml: .*bad\.json: field "format": expected "gpuvm-trace\/1", got "gpuvm-findings\/1"\n$/);
+    }
+    expect(r.status).toBe(2);
+  });
+
   test('an unknown option is bad input', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'scripts/kunit-uml.ts'), '--fast'], { encoding: 'utf8', timeout: 60_000 });
     expect(r.stderr).toBe('kunit-uml: unknown option --fast\n');

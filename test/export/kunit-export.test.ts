@@ -10,7 +10,7 @@ import { DEFAULT_LICENSE, exportKunit, moduleLicense, type ExportInput } from '.
 import { NAMED_VARIANTS, resolveTree, type KunitVariant } from '../../src/export/variant.ts';
 import { formatCommand } from '../../src/protocol/index.ts';
 import type { Trace } from '../../src/protocol/index.ts';
-import { caseText, corpusInputs, wholeCorpus } from './helpers.ts';
+import { caseText, corpusInputs, findingsInputs, wholeCorpus } from './helpers.ts';
 
 const V73 = NAMED_VARIANTS['7.3'] as KunitVariant;
 const V612 = NAMED_VARIANTS['6.12'] as KunitVariant;
@@ -33,8 +33,7 @@ describe('the file', () => {
   test('every command is preceded by its line of the text notation, in trace order', () => {
     inputs.forEach((input, k) => {
       const body = caseText(text, caseNames(inputs.map((i) => i.file))[k] as string);
-      if (input.trace.flags !== undefined) return;
-      const stop = input.trace.commands.findIndex((c) => ['find_next', 'find_prev', 'madvise', 'bo_put_deferred', 'deferred_cleanup'].includes(c.cmd) || ('defer' in c && c.defer === true));
+      const stop = input.trace.commands.findIndex((c) => ['find_next', 'find_prev'].includes(c.cmd));
       let at = 0;
       input.trace.commands.forEach((c, i) => {
         if (stop >= 0 && i > stop) return;
@@ -73,7 +72,10 @@ describe('the file', () => {
   });
 
   test('no line is longer than 100 columns (tabs at 8) and none ends in blanks', () => {
-    for (const line of exportKunit(wholeCorpus(), { variant: V612 }).split('\n')) {
+    for (const line of [
+      ...exportKunit([...wholeCorpus(), ...findingsInputs('6.12')], { variant: V612 }).split('\n'),
+      ...exportKunit([...wholeCorpus(), ...findingsInputs('7.3')], { variant: V73 }).split('\n'),
+    ]) {
       let cols = 0;
       for (const ch of line) cols = ch === '\t' ? (cols + 8) & ~7 : cols + 1;
       expect(cols, line).toBeLessThanOrEqual(100);
@@ -203,11 +205,14 @@ describe('API variants', () => {
     expect(t612).toContain('drm_gpuvm_sm_map_ops_create(&t->vm, addr, range, obj, offset)');
   });
 
-  test('obtain_locked on 7.x; obtain, and create + obtain_prealloc for steps mode, on 6.12', () => {
+  test("the vm_bo by the VM's mode: obtain_locked on 7.x, create + obtain_prealloc in an immediate VM; obtain on 6.12", () => {
     expect(t73).toContain('drm_gpuvm_bo_obtain_locked(&t->vm, &o->gem)');
-    expect(t73).not.toContain('drm_gpuvm_bo_obtain_prealloc');
+    expect(t73).toContain('\tif (t->immediate) {\n\t\tvm_bo = drm_gpuvm_bo_create(&t->vm, &o->gem);');
     expect(t612).toContain('drm_gpuvm_bo_obtain(&t->vm, &o->gem)');
-    expect(t612).toContain('drm_gpuvm_bo_obtain_prealloc(vm_bo)');
+    expect(t612).not.toContain('drm_gpuvm_bo_obtain_prealloc');
+    const staged = exportKunit(corpusInputs('corpus/cases'), { variant: V73 });
+    expect(staged).not.toContain('drm_gpuvm_bo_obtain_prealloc');
+    expect(staged).not.toContain('gpuva.lock');
   });
 
   test('find_next: called on 6.12; on 7.x the case is skipped at that command and nothing after it is exported', () => {
@@ -265,26 +270,49 @@ describe('API variants', () => {
   });
 });
 
-describe('what the export does not drive yet: the case is skipped there, as the kernel subject refuses it', () => {
-  test('VM mode flags: the whole case', () => {
-    const text = exportKunit(corpusInputs('corpus/zoo').filter((i) => i.file.endsWith('/cleanup-frees-twice.json')), { variant: V73 });
-    expect(caseText(text, 'drm_test_gpuvm_cleanup_frees_twice')).toBe(
+describe('the VM modes: driven where the tree has them, skipped where it does not (as the kernel subject refuses them)', () => {
+  const zoo = (stem: string): ExportInput[] => corpusInputs('corpus/zoo').filter((i) => i.file.endsWith(`/${stem}.json`));
+
+  test('7.x: mode flags, a deferred unlink, the cleanup, and the zombies checked after every command', () => {
+    const text = exportKunit(zoo('cleanup-frees-twice'), { variant: V73 });
+    const body = caseText(text, 'drm_test_gpuvm_cleanup_frees_twice');
+    expect(body).toContain('\t/* vm 0x0+0x1000, immediate resvProtected */\n\t/* objects bo1 */\n\tgpuvm_test_flags(t, DRM_GPUVM_IMMEDIATE_MODE | DRM_GPUVM_RESV_PROTECTED);');
+    expect(body).toContain('\t/* 1. unmap 0x0+0x1000 via steps defer */\n\tgpuvm_test_defer(t);\n\tgpuvm_test_unmap(t, GPUVM_TEST_STEPS, 0x0, 0x1000);');
+    expect(body).toContain('\t/* 2. deferred_cleanup */\n\tgpuvm_test_deferred_cleanup(t);\n\tgpuvm_test_expect_ret(t, 0);');
+    // After the deferred unmap, bo1's vm_bo is a zombie awaiting the cleanup.
+    expect(body).toContain('\tstatic const struct gpuvm_test_zombie zombies1[] = {\n\t\t{ 1, false },\n\t\t{ .bo = GPUVM_TEST_END }\n\t};');
+    expect(body).toContain('\tgpuvm_test_expect_state(t, NULL, NULL);\n\tgpuvm_test_expect_zombies(t, NULL, zombies1, NULL, NULL);');
+    expect(text).toContain('drm_gpuva_unlink_defer(va);');
+    expect(text).toContain('vm_bo = drm_gpuvm_bo_obtain_prealloc(vm_bo);');
+  });
+
+  test('7.x: madvise through an ops list', () => {
+    const body = caseText(exportKunit(zoo('madvise-map-is-request'), { variant: V73 }), 'drm_test_gpuvm_madvise_map_is_request');
+    expect(body).toContain('\t/* 1. madvise 0x0+0x1000 -> bo1 @0x0 */\n\tgpuvm_test_madvise(t, 0x0, 0x1000, 1, 0x0);\n\tgpuvm_test_expect_ops(t, 0, ops1);');
+  });
+
+  test('6.12: no immediate mode, no madvise, no deferred cleanup: skipped there', () => {
+    expect(caseText(exportKunit(zoo('cleanup-frees-twice'), { variant: V612 }), 'drm_test_gpuvm_cleanup_frees_twice')).toBe(
       [
         'static void drm_test_gpuvm_cleanup_frees_twice(struct kunit *test)',
         '{',
         '\t/* vm 0x0+0x1000, immediate resvProtected */',
         '\t/* objects bo1 */',
-        '\tkunit_skip(test, "VM flags (immediate, resvProtected) are not exported yet");',
+        '\tkunit_skip(test, "this tree has no DRM_GPUVM_IMMEDIATE_MODE");',
         '}\n',
       ].join('\n'),
     );
+    const body = caseText(exportKunit(zoo('madvise-map-is-request'), { variant: V612 }), 'drm_test_gpuvm_madvise_map_is_request');
+    expect(body).toContain('\tgpuvm_test_unsupported(t, "madvise", "this tree has no drm_gpuvm_madvise_ops_create()");\n}');
+    const v: KunitVariant = { ...V73, name: 'test', unlinkDefer: false };
+    const deferred = caseText(exportKunit(zoo('zombie-stays-on-evict-list'), { variant: v }), 'drm_test_gpuvm_zombie_stays_on_evict_list');
+    expect(deferred).toContain('\tgpuvm_test_unsupported(t, "unmap", "this tree has no deferred vm_bo cleanup");\n}');
   });
 
-  test('madvise: from that command on', () => {
-    const text = exportKunit(corpusInputs('corpus/zoo').filter((i) => i.file.endsWith('/madvise-map-is-request.json')), { variant: V73 });
-    const body = caseText(text, 'drm_test_gpuvm_madvise_map_is_request');
-    expect(body).toContain('\t/* 0. map 0x0+0x2000 -> null @0x0 */\n\tgpuvm_test_map(t, GPUVM_TEST_OPS, 0x0, 0x2000, GPUVM_TEST_NULL, 0x0);');
-    expect(body).toContain('\tgpuvm_test_unsupported(t, "madvise", "madvise is not exported yet");\n}');
+  test('a file without deferred puts keeps the list places in its vm_bo tables (no zombie checks)', () => {
+    const text = exportKunit(corpusInputs('corpus/igt').filter((i) => i.file.endsWith('/mmap-style-bind-one-partial.json')), { variant: V73 });
+    expect(text).not.toContain('gpuvm_test_expect_zombies');
+    expect(text).toContain('.extobj = 1 },');
   });
 });
 
