@@ -4,10 +4,10 @@
  * drm_gpuvm.c, a missing header, no C compiler, a bad spec.
  */
 
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { buildKernelSubject, fetchedTreeDir, inspectTree, KernelBuildError, parseKernelSpec, parseMakefileVersion } from '../../src/kernel/index.ts';
 import { findCompiler } from '../../src/kernel/compiler.ts';
 import { resolveSubject, SubjectResolutionError } from '../../src/subjects.ts';
@@ -15,6 +15,7 @@ import { runCli } from '../cli/run-cli.ts';
 
 function fakeTree(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'gpuvm-check-fake-tree-'));
+  onTestFinished(() => rmSync(root, { recursive: true, force: true }));
   for (const [rel, text] of Object.entries(files)) {
     mkdirSync(join(root, rel, '..'), { recursive: true });
     writeFileSync(join(root, rel), text);

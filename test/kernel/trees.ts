@@ -5,9 +5,10 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onTestFinished } from 'vitest';
 import { fetchedTreeDir } from '../../src/kernel/spec.ts';
 import { TreeCopy as KernelTreeCopy } from '../../src/kernel/tree-copy.ts';
 
@@ -72,7 +73,13 @@ export class TreeCopy extends KernelTreeCopy {
   }
 }
 
-/** A private build cache for tests that build edited trees (so they never touch the shared cache). */
+/**
+ * A private build cache for tests that build edited trees (so they never
+ * touch the shared cache), removed when the calling test ends. Call it from
+ * within a test.
+ */
 export function scratchCache(): string {
-  return mkdtempSync(join(tmpdir(), 'gpuvm-check-kbuild-'));
+  const dir = mkdtempSync(join(tmpdir(), 'gpuvm-check-kbuild-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
