@@ -16,7 +16,8 @@ import { symptomKey, symptomOf } from '../findings/symptom.ts';
 import { knownMatchers } from '../findings/known.ts';
 import { CHECK_HELP } from './help.ts';
 import { EXIT_FAILURE, EXIT_OK, jsonLine, type Io } from './io.ts';
-import { assertTracesSupported, replayEnv, subjectOptions, subjectSpec } from './subject.ts';
+import { unsupportedTraceError } from '../protocol/capabilities.ts';
+import { replayEnv, subjectOptions, subjectSpec } from './subject.ts';
 import { summaryJson, summaryText } from './summary.ts';
 
 export const DEFAULT_CHECK_SEED = 1;
@@ -44,7 +45,6 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
   // Bad input (a broken corpus file, an unknown subject) stops us before anything runs or is written.
   const corpus = await loadCorpus(corpusDir);
   const env = await replayEnv(subject, subjectOptions(args));
-  assertTracesSupported(env, subject, corpus);
   const known = await knownFromArgs(args, env, (l) => io.err(l));
   const matchers = knownMatchers(known);
 
@@ -53,7 +53,17 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
   const corpusResults: Record<string, unknown>[] = [];
   let corpusFailures = 0;
   let corpusKnown = 0;
+  let corpusSkipped = 0;
   for (const { file, trace } of corpus) {
+    const lacks = env.capabilities === undefined ? null : unsupportedTraceError(trace, env.capabilities, file, subject);
+    if (lacks !== null) {
+      corpusSkipped++;
+      const why = lacks.message.replace(/ \(it declares: [^)]*\)$/, '');
+      io.out(`SKIP ${why}`);
+      cases.push({ name: file, classname: 'corpus', timeMs: 0, skipped: { message: why } });
+      corpusResults.push({ file, status: 'skip', reason: lacks.reason, ...(lacks.index === null ? {} : { step: lacks.index }) });
+      continue;
+    }
     const t0 = performance.now();
     const r = await replayOnce(trace, env);
     const timeMs = performance.now() - t0;
@@ -74,7 +84,11 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
       corpusResults.push({ file, status: 'fail', invariant: r.violation.invariant, step: r.violation.step });
     }
   }
-  io.out(`corpus: ${corpus.length - corpusFailures}/${corpus.length} traces pass (${corpusDir}/)${corpusKnown > 0 ? `, ${corpusKnown} of them as known findings` : ''}`);
+  const ran = corpus.length - corpusSkipped;
+  io.out(
+    `corpus: ${ran - corpusFailures}/${ran} traces pass (${corpusDir}/)${corpusKnown > 0 ? `, ${corpusKnown} of them as known findings` : ''}` +
+      `${corpusSkipped > 0 ? `; ${corpusSkipped} skipped (they use what ${subject} lacks)` : ''}`,
+  );
 
   // 2. The fixed-seed, time-boxed campaign.
   if (!bounds.quiet) io.err(`check: campaign against ${subject}, ${describeCampaign(seed, bounds)}`);
@@ -111,7 +125,7 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
   const pass = corpusFailures === 0 && !campaignFailed;
   io.out(pass ? 'check: PASS' : 'check: FAIL');
   if (json) {
-    io.out(jsonLine({ status: pass ? 'pass' : 'fail', subject, corpus: { dir: corpusDir, traces: corpus.length, failures: corpusFailures, known: corpusKnown, results: corpusResults }, campaign: summaryJson(summary) }));
+    io.out(jsonLine({ status: pass ? 'pass' : 'fail', subject, corpus: { dir: corpusDir, traces: corpus.length, failures: corpusFailures, known: corpusKnown, skipped: corpusSkipped, results: corpusResults }, campaign: summaryJson(summary) }));
   }
   return pass ? EXIT_OK : EXIT_FAILURE;
 }

@@ -96,7 +96,8 @@ export const CHECK_HELP = `Usage: gpuvm-check check [options]
 The CI gate. Replays every trace in the corpus (each is a regression test and
 must pass against the subject, whatever meta.subject says), then runs a
 fixed-seed, time-boxed campaign. With --known, known findings pass and only a
-new failure fails the gate.
+new failure fails the gate. A trace that uses what the subject lacks (say
+find_prev on a 7.x kernel) is skipped, with a SKIP line naming the command.
 
 Options:
   --subject S    builtin:gpuvm (default), builtin:model, a module path, or

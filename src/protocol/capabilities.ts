@@ -96,9 +96,18 @@ export function formatCapabilities(caps: SubjectCapabilities): string {
  * subject, not a bug in it).
  */
 export function assertTraceSupported(trace: Trace, caps: SubjectCapabilities, file: string, subject: string): void {
+  const error = unsupportedTraceError(trace, caps, file, subject);
+  if (error !== null) throw error;
+}
+
+/**
+ * What `assertTraceSupported` would throw for `trace`, or null when the
+ * subject supports all of it.
+ */
+export function unsupportedTraceError(trace: Trace, caps: SubjectCapabilities, file: string, subject: string): TraceInputError | null {
   const flag = unsupportedFlags(trace, caps)[0];
   if (flag !== undefined) {
-    throw new TraceInputError({
+    return new TraceInputError({
       file,
       index: null,
       field: `flags.${flag}`,
@@ -106,11 +115,11 @@ export function assertTraceSupported(trace: Trace, caps: SubjectCapabilities, fi
     });
   }
   const index = firstUnsupported(trace, caps);
-  if (index < 0) return;
+  if (index < 0) return null;
   const command = trace.commands[index] as Command;
   const what = unsupportedUse(command, caps) as string;
   const field = what.startsWith('command') ? 'cmd' : what.startsWith('via') ? 'via' : what;
-  throw new TraceInputError({
+  return new TraceInputError({
     file,
     index,
     cmd: command.cmd,

@@ -4,7 +4,7 @@
  * status 2; a trace using something the subject lacks is refused (exit 2);
  * `serve` and `conform` behave as their help says.
  */
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeTrace } from '../../src/protocol/codec.ts';
@@ -92,13 +92,31 @@ describe('a trace using what the subject lacks is refused, not reported as a bug
     const dir = tempDir();
     const file = writeTrace(dir, 'uses-find-prev.json', findPrevTrace);
     const message = `gpuvm-check: ${file}: command 1 (find_prev): field "cmd": the subject ${subject} does not support command "find_prev" (it declares:`;
-    for (const args of [['replay', file], ['minimize', file], ['check', '--corpus', dir, '--runs', '1']]) {
+    for (const args of [['replay', file], ['minimize', file]]) {
       const r = runCli([...args, '--subject', subject]);
       expect(r.status).toBe(2);
       expect(r.stderr.startsWith(message)).toBe(true);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
     expect(readdirSync(dir)).toEqual(['uses-find-prev.json']);
+  });
+
+  it.each([
+    ['an in-process module declaring its capabilities', LIMITED],
+    ['a subject program (the module served)', spec(serveArgv(LIMITED))],
+  ])('check skips such a corpus trace, says why, and runs the others (%s)', (_what, subject) => {
+    const dir = tempDir();
+    const file = writeTrace(dir, 'uses-find-prev.json', findPrevTrace);
+    writeTrace(dir, 'maps.json', { ...findPrevTrace, commands: findPrevTrace.commands.filter((c) => c.cmd === 'map') });
+    const junit = join(dir, 'junit.xml');
+    const r = runCli(['check', '--corpus', dir, '--runs', '1', '--quiet', '--junit', junit, '--subject', subject]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`SKIP ${file}: command 1 (find_prev): field "cmd": the subject ${subject} does not support command "find_prev"\n`);
+    expect(r.stdout).toContain(`corpus: 1/1 traces pass (${dir}/); 1 skipped (they use what ${subject} lacks)`);
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toContain('skipped="1"');
+    expect(xml).toMatch(/name="[^"]*uses-find-prev\.json" time="0\.000">\n\s*<skipped message="[^"]*does not support command &quot;find_prev&quot;"\/>/);
   });
 });
 
