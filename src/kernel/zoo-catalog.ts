@@ -79,7 +79,7 @@ export const KERNEL_FAULTS: readonly KernelFault[] = [
     description: 'the query\'s last address is the end, not end - 1 (the v6/v7 end-versus-range history of the iterators)',
     find: 'u64 last = addr + range - 1;',
     replace: 'u64 last = addr + range;',
-    expected: ['exact-coverage', 'model-agrees', 'ops-shape'],
+    expected: ['exact-coverage', 'queries-agree', 'model-agrees', 'ops-shape'],
   },
   {
     name: 'insert-list-order',
@@ -120,7 +120,7 @@ export const KERNEL_FAULTS: readonly KernelFault[] = [
     description: 'a new vm_bo is not put on the object\'s list, so the next obtain makes another (imagination\'s duplicate vm_bos, 2023)',
     find: 'list_add_tail(&vm_bo->list.entry.gem, &obj->gpuva.list);',
     replace: '(void)obj;',
-    expected: ['vm-bo-unique', 'vm-bo-refcount', 'lists'],
+    expected: ['vm-bo-unique', 'vm-bo-refcount', 'lists', 'model-agrees'],
   },
   {
     name: 'extobj-for-private',
