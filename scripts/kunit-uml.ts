@@ -114,7 +114,7 @@ async function main(): Promise<number> {
   if (files.length === 0) {
     files = await listTraceFiles(join(REPO, 'corpus'));
     const findings = join(REPO, 'kernel/findings', version);
-    if (existsSync(findings)) files.push(...readdirSync(findings).filter((f) => f.endsWith('.json')).sort().map((f) => join(findings, f)));
+    if (existsSync(findings)) files.push(...readdirSync(findings).filter((f) => f.endsWith('.json') && f !== 'known.json').sort().map((f) => join(findings, f)));
     files = files.map((f) => relative(REPO, f));
   }
   const inputs: ExportInput[] = [];

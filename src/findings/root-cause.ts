@@ -3,7 +3,7 @@
  *
  * The symptom (`symptom.ts`) folds every occurrence of one failure mode into
  * one; what it cannot fold is one bug showing several. A wrong REMAP half
- * shows at a map and at an unmap (the two share the split/merge walk); a tree
+ * shows at a map, an unmap and a madvise (they share the split/merge walk); a tree
  * that loses a node shows at every query; a range check that lets a bad
  * request through shows as a corrupt VM, or, with an injected failure, as the
  * wrong errno. What these have in common is that the same state and the same
@@ -34,7 +34,7 @@ function placeOf(c: Command): Place {
 }
 
 function objectOf(c: Command): { bo: BoRef; offset: bigint } | null {
-  if (c.cmd === 'map' || c.cmd === 'insert') return { bo: c.bo, offset: c.offset };
+  if (c.cmd === 'map' || c.cmd === 'insert' || c.cmd === 'madvise') return { bo: c.bo, offset: c.offset };
   if ('bo' in c) return { bo: c.bo, offset: 0n };
   return null;
 }
@@ -59,7 +59,7 @@ export interface PrefixFacts {
  * naming an object (`bo_unmap`, ...) takes the range that object was last
  * mapped at. The object, for the kinds that take one, is tried in turn:
  * `command`'s own, the one mapped at the range, `like`'s (when declared), and
- * for map and insert NULL. Empty when `like`'s kind needs something
+ * for map, insert and madvise NULL. Empty when `like`'s kind needs something
  * `command` cannot give.
  */
 export function reissuesLike(command: Command, like: Command, facts: PrefixFacts): Command[] {
@@ -92,10 +92,17 @@ export function reissuesLike(command: Command, like: Command, facts: PrefixFacts
           ...(c.allocFailAt !== undefined ? { allocFailAt: c.allocFailAt } : {}),
           ...(c.defer === true ? { defer: true } : {}),
         }
-      : {};
+      : c.cmd === 'madvise'
+        ? {
+            ...(c.failAt !== undefined ? { failAt: c.failAt } : {}),
+            ...(c.allocFailAt !== undefined ? { allocFailAt: c.allocFailAt } : {}),
+          }
+        : {};
   switch (like.cmd) {
     case 'map':
     case 'insert':
+    case 'madvise':
+      // A madvise walks the VAs as a map does (the same split/merge core), with a request object of its own.
       if (span === null) return [];
       addObject({ bo: null, offset: 0n });
       return objects.map((o) => ({ cmd: like.cmd, addr: span.addr, range: span.range, bo: o.bo, offset: o.offset, ...options(like) }) as Command);
@@ -129,9 +136,6 @@ export function reissuesLike(command: Command, like: Command, facts: PrefixFacts
       return [{ cmd: 'deferred_cleanup' }];
     case 'bo_put_deferred':
       return objects.flatMap((o) => (o.bo === null ? [] : [{ cmd: 'bo_put_deferred' as const, bo: o.bo }]));
-    case 'madvise':
-      // A madvise re-issued elsewhere is not evidence of the same cause: never merged this way.
-      return [];
   }
 }
 

@@ -20,7 +20,7 @@ afterAll(removeTempDirs);
 
 const TWO_FAULTS = 'bench/dedup/keep-and-hole.ts';
 const KEEP = { id: 'keep', reason: 'keep compares only the objects', status: 'latent-defect', function: 'drm_gpuvm_sm_map', signature: 'keep-flag/map: op # has keep=true' };
-const HOLE = { id: 'hole', reason: 'the remap hole is the full old range', status: 'fixed-in 6.10', signature: { invariant: 'remap-hole', kind: ['map', 'unmap'] } };
+const HOLE = { id: 'hole', reason: 'the remap hole is the full old range', status: 'fixed-in 6.10', signature: { invariant: 'remap-hole', kind: ['map', 'unmap', 'madvise'] } };
 
 function findingsFile(dir: string, findings: unknown[]): string {
   const path = join(dir, 'known.json');

@@ -13,7 +13,8 @@ export const REPO = resolve(import.meta.dirname, '../..');
 /** The traces of `dir` (relative to the repository), sorted, with repository-relative file names. */
 export function corpusInputs(dir: string): ExportInput[] {
   return readdirSync(join(REPO, dir))
-    .filter((f) => f.endsWith('.json'))
+    // A version's findings folder also holds its known-findings file, which is no trace.
+    .filter((f) => f.endsWith('.json') && f !== 'known.json')
     .sort()
     .map((f) => {
       const file = `${dir}/${f}`;

@@ -211,12 +211,24 @@ describe('API variants', () => {
   });
 
   test('find_next: called on 6.12; on 7.x the case is skipped at that command and nothing after it is exported', () => {
-    const body612 = caseText(t612, 'drm_test_gpuvm_find_closed_windows');
-    const body73 = caseText(t73, 'drm_test_gpuvm_find_closed_windows');
+    const trace: Trace = {
+      format: 'gpuvm-trace/1',
+      vm: { start: 0n, range: 0x2000n, reserve: { addr: 0x1000n, range: 0x1000n } },
+      objects: [],
+      commands: [
+        { cmd: 'find_first', addr: 0n, range: 0x1000n },
+        { cmd: 'find_next', end: 0x1n },
+      ],
+    };
+    const input = [{ file: 'find-closed-windows.json', trace }];
+    const w612 = exportKunit(input, { variant: V612 });
+    const w73 = exportKunit(input, { variant: V73 });
+    const body612 = caseText(w612, 'drm_test_gpuvm_find_closed_windows');
+    const body73 = caseText(w73, 'drm_test_gpuvm_find_closed_windows');
     expect(body612).toContain('\tgpuvm_test_find_next(t, 0x1);\n\tgpuvm_test_expect_va(t, NULL);');
     expect(body73).toContain('\t/* 1. find_next 0x1 */\n\tgpuvm_test_unsupported(t, "find_next", "this tree has no drm_gpuva_find_next()");\n}');
-    expect(t73).not.toContain('drm_gpuva_find_next(&t->vm');
-    expect(t612).toContain('t->found = drm_gpuva_find_next(&t->vm, end);');
+    expect(w73).not.toContain('drm_gpuva_find_next(&t->vm');
+    expect(w612).toContain('t->found = drm_gpuva_find_next(&t->vm, end);');
   });
 
   test("7.x: kzalloc_obj, and KUnit's warning suppression counts the WARNs of each command", () => {
@@ -260,7 +272,7 @@ describe('what the export does not drive yet: the case is skipped there, as the 
       [
         'static void drm_test_gpuvm_cleanup_frees_twice(struct kunit *test)',
         '{',
-        '\t/* vm 0x0+0x1, immediate resvProtected */',
+        '\t/* vm 0x0+0x1000, immediate resvProtected */',
         '\t/* objects bo1 */',
         '\tkunit_skip(test, "VM flags (immediate, resvProtected) are not exported yet");',
         '}\n',
@@ -271,7 +283,7 @@ describe('what the export does not drive yet: the case is skipped there, as the 
   test('madvise: from that command on', () => {
     const text = exportKunit(corpusInputs('corpus/zoo').filter((i) => i.file.endsWith('/madvise-map-is-request.json')), { variant: V73 });
     const body = caseText(text, 'drm_test_gpuvm_madvise_map_is_request');
-    expect(body).toContain('\t/* 0. map 0x0+0x2 -> null @0x0 */\n\tgpuvm_test_map(t, GPUVM_TEST_OPS, 0x0, 0x2, GPUVM_TEST_NULL, 0x0);');
+    expect(body).toContain('\t/* 0. map 0x0+0x2000 -> null @0x0 */\n\tgpuvm_test_map(t, GPUVM_TEST_OPS, 0x0, 0x2000, GPUVM_TEST_NULL, 0x0);');
     expect(body).toContain('\tgpuvm_test_unsupported(t, "madvise", "madvise is not exported yet");\n}');
   });
 });

@@ -49,7 +49,7 @@ const NOT_EXPORTED = {
   drm_test_gpuvm_madvise_splits_object_va: null,
 };
 const KNOWN: Record<string, Record<string, number | null>> = {
-  '6.12': { drm_test_gpuvm_zero_length_range: 0, drm_test_gpuvm_find_closed_windows: 1, ...NOT_EXPORTED },
+  '6.12': { drm_test_gpuvm_zero_length_range: 0, drm_test_gpuvm_find_closed_windows: 0, ...NOT_EXPORTED },
   '7.3': { drm_test_gpuvm_zero_length_range: 0, drm_test_gpuvm_find_closed_windows: null, ...NOT_EXPORTED },
 };
 
@@ -74,13 +74,18 @@ for (const version of ['6.12', '7.3'] as const) {
         }
         expect(run.exitCode).toBe(1);
         const verdicts = await harnessVerdicts(inputs, r.tree as NonNullable<typeof r.tree>);
-        const compared = compareCases(inputs, names, verdicts, run.cases, r.variant);
+        // The cases the export cannot drive yet are skipped (asserted above); the harness
+        // runs them against the kernel subject, so there is no verdict to compare them with.
+        const compared = compareCases(inputs, names, verdicts, run.cases, r.variant).filter(
+          (c) => !(c.kunit?.status === 'skip' && /not exported yet/.test(c.kunit.reason ?? '')),
+        );
         expect(compared.filter((c) => !c.agrees)).toEqual([]);
-        expect(compared.slice(0, corpus.length).filter((c) => c.harness.status === 'fail').map((c) => c.name).sort()).toEqual(
+        const corpusNames = new Set(names.slice(0, corpus.length));
+        expect(compared.filter((c) => corpusNames.has(c.name) && c.harness.status === 'fail').map((c) => c.name).sort()).toEqual(
           Object.entries(known).filter(([, k]) => k !== null).map(([n]) => n).sort(),
         );
         // Every finding the harness fails fails here at its command (those a KUnit test cannot see aside).
-        for (const c of compared.slice(corpus.length)) {
+        for (const c of compared.filter((x) => !corpusNames.has(x.name))) {
           if (c.harness.status === 'fail' && c.kunit?.status === 'fail') expect([c.name, c.kunit.failedCommand]).toEqual([c.name, c.harness.step]);
         }
       },

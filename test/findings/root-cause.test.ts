@@ -32,6 +32,21 @@ describe('reissuesLike', () => {
     expect(reissuesLike(map, unmap, facts)).toEqual([{ cmd: 'unmap', addr: 0n, range: 3n * P, via: 'steps', failAt: 2 }]);
   });
 
+  it('a madvise is re-issued as a map and a map as a madvise (one split/merge walk), with the madvise options only', () => {
+    const madvise: Command = { cmd: 'madvise', addr: P, range: P, bo: 1, offset: P, failAt: 1 };
+    const map: Command = { cmd: 'map', addr: 0n, range: 3n * P, bo: null, offset: 0n, via: 'steps', allocFailAt: 2 };
+    expect(reissuesLike(madvise, map, facts)).toEqual([
+      { cmd: 'map', addr: P, range: P, bo: 1, offset: P, via: 'steps', allocFailAt: 2 },
+      { cmd: 'map', addr: P, range: P, bo: 1, offset: 0n, via: 'steps', allocFailAt: 2 },
+      { cmd: 'map', addr: P, range: P, bo: null, offset: 0n, via: 'steps', allocFailAt: 2 },
+    ]);
+    expect(reissuesLike(map, madvise, facts)).toEqual([
+      { cmd: 'madvise', addr: 0n, range: 3n * P, bo: null, offset: 0n, failAt: 1 },
+      { cmd: 'madvise', addr: 0n, range: 3n * P, bo: 1, offset: 0n, failAt: 1 },
+      { cmd: 'madvise', addr: 0n, range: 3n * P, bo: 1, offset: P, failAt: 1 },
+    ]);
+  });
+
   it('turns points into one-granule ranges and back, and an object into the range it was mapped at', () => {
     expect(reissuesLike({ cmd: 'find_prev', start: 2n * P }, { cmd: 'find_first', addr: 0n, range: 1n }, facts)).toEqual([{ cmd: 'find_first', addr: P, range: P }]);
     expect(reissuesLike({ cmd: 'find_next', end: 2n * P }, { cmd: 'remove', addr: 0n, range: 1n }, facts)).toEqual([{ cmd: 'remove', addr: 2n * P, range: P }]);
