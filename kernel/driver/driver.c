@@ -1148,45 +1148,29 @@ static void bo_get(const struct cmd *c)
 	result_ok();
 }
 
-/* bo_put: drop the newest reference bo_get took; ENOENT if none. */
-static void bo_put(const struct cmd *c)
+/*
+ * bo_put / bo_put_deferred: drop the newest reference bo_get took, with
+ * drm_gpuvm_bo_put() or, @deferred, drm_gpuvm_bo_put_deferred(); ENOENT if
+ * none. Outside an immediate-mode VM upstream WARNs on a deferred put and
+ * defers anyway (the driver asks all the same).
+ */
+static void bo_put(const struct cmd *c, bool deferred)
 {
 	struct kobj *o = object(c->bo);
 
 	if (!o)
 		return;
 	if (!o->nheld) {
-		result_error(-ENOENT, "bo_put");
+		result_error(-ENOENT, cmd_names[c->kind]);
 		return;
 	}
 	lock_all();
-	vm_bo_put(o->held[--o->nheld]);
+	vm_bo_put_maybe_deferred(o->held[--o->nheld], deferred);
 	unlock_all();
 	result_ok();
 }
 
 #ifdef GPUVM_HAVE_UNLINK_DEFER
-/*
- * bo_put_deferred: drop the newest reference bo_get took with
- * drm_gpuvm_bo_put_deferred(); ENOENT if none. Outside an immediate-mode VM
- * upstream WARNs and defers anyway (the driver asks all the same).
- */
-static void bo_put_deferred(const struct cmd *c)
-{
-	struct kobj *o = object(c->bo);
-
-	if (!o)
-		return;
-	if (!o->nheld) {
-		result_error(-ENOENT, "bo_put_deferred");
-		return;
-	}
-	lock_all();
-	vm_bo_put_maybe_deferred(o->held[--o->nheld], true);
-	unlock_all();
-	result_ok();
-}
-
 /*
  * deferred_cleanup: drm_gpuvm_bo_deferred_cleanup(), with no lock held (in a
  * resv-protected VM it takes the VM's dma-resv itself).
@@ -1621,7 +1605,7 @@ bool driver_exec(const struct cmd *c, struct jw *obs, char *threw, size_t len)
 		bo_get(c);
 		break;
 	case CMD_BO_PUT:
-		bo_put(c);
+		bo_put(c, false);
 		break;
 	case CMD_EVICT:
 		evict(c);
@@ -1640,7 +1624,7 @@ bool driver_exec(const struct cmd *c, struct jw *obs, char *threw, size_t len)
 	case CMD_DEFERRED_CLEANUP:
 #ifdef GPUVM_HAVE_UNLINK_DEFER
 		if (c->kind == CMD_BO_PUT_DEFERRED)
-			bo_put_deferred(c);
+			bo_put(c, true);
 		else
 			deferred_cleanup();
 #else

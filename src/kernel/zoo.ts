@@ -6,7 +6,7 @@
  * failure whose shrunk trace the unmodified tree also fails is one of its
  * known findings (a documented difference of upstream, say), is counted and
  * skipped, and the campaign goes on. The detected trace is minimised against
- * the faulty subject.
+ * the faulty subject, keeping only candidates the unmodified tree passes.
  */
 
 import { readFileSync } from 'node:fs';
@@ -101,7 +101,13 @@ async function campaign(
         continue;
       }
       const timeMs = performance.now() - t0;
-      const oracle = replayOracle({ subjectFactory: faulty, modelFactory: () => new ReferenceModel() });
+      // Minimise within the fault's own failures: a candidate the unmodified tree fails too has
+      // drifted into one of its known findings (a zero range, say) and does not count.
+      const faultyOracle = replayOracle({ subjectFactory: faulty, modelFactory: () => new ReferenceModel() });
+      const oracle = async (candidate: Trace): Promise<Awaited<ReturnType<typeof faultyOracle>>> => {
+        const outcome = await faultyOracle(candidate);
+        return outcome !== null && (await passesOn(baseline, candidate)) ? outcome : null;
+      };
       const min = await minimizeTrace(trace, oracle, { maxTests: 1000 });
       return {
         fault,
