@@ -4,7 +4,7 @@
  * on every failing run of a campaign.
  */
 
-import { kindFree, type Symptom } from './symptom.ts';
+import { kindFreeSymptom, type Symptom } from './symptom.ts';
 
 /**
  * A finding's signature: the invariant, optionally the kinds of the failing
@@ -26,10 +26,10 @@ export interface KnownMatcher {
   readonly signatures: readonly FindingSignature[];
 }
 
-/** Whether `symptom` has `signature` (the kinds do not matter for a kind-free invariant). */
+/** Whether `symptom` has `signature` (the kinds do not matter for a kind-free symptom). */
 export function hasSignature(symptom: Symptom, signature: FindingSignature): boolean {
   if (symptom.invariant !== signature.invariant) return false;
-  if (signature.kinds !== null && !kindFree(symptom.invariant) && !signature.kinds.includes(symptom.kind)) return false;
+  if (signature.kinds !== null && !kindFreeSymptom(symptom) && !signature.kinds.includes(symptom.kind)) return false;
   return signature.detail === null || signature.detail === symptom.detail;
 }
 

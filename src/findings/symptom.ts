@@ -110,12 +110,27 @@ export function kindFree(invariant: string): boolean {
 }
 
 /**
+ * What a subject reports before any command ran, while it set up the trace's
+ * VM (the kernel subject's driver prefixes such a WARN so; it is shown at the
+ * first command): no command caused it.
+ */
+const DURING_SETUP = /while setting up the VM:/;
+
+/**
+ * Whether `s` is the same symptom whatever the failing command's kind: a
+ * kind-free invariant, or a report from setting up the VM.
+ */
+export function kindFreeSymptom(s: Pick<Symptom, 'invariant' | 'detail'>): boolean {
+  return kindFree(s.invariant) || DURING_SETUP.test(s.detail);
+}
+
+/**
  * `remap-offsets/map: op # has a wrong next half` -- the one-line form
  * reports and findings files use; `lists: the evict list ...` for a
- * kind-free invariant. Two failures have the same symptom when their keys are equal.
+ * kind-free symptom. Two failures have the same symptom when their keys are equal.
  */
 export function symptomKey(s: Symptom): string {
-  const head = kindFree(s.invariant) ? s.invariant : `${s.invariant}/${s.kind}`;
+  const head = kindFreeSymptom(s) ? s.invariant : `${s.invariant}/${s.kind}`;
   return s.detail === '' ? head : `${head}: ${s.detail}`;
 }
 

@@ -77,4 +77,15 @@ describe('symptom keys', () => {
     expect(symptomKey(a)).toBe("lists: the extobj list holds object #'s vm_bo, which should not be there");
     expect(sameSymptom(a, b)).toBe(true);
   });
+
+  it('a warning from setting up the VM is the same symptom whichever command it shows at', () => {
+    const reason = 'the subject reported a warning during the command: "while setting up the VM: GPUVA address limited to 8 bytes. "';
+    const a = symptomOf({ invariant: 'kernel-warn', command: map, reason });
+    const b = symptomOf({ invariant: 'kernel-warn', command: boPut, reason });
+    expect(symptomKey(a)).toBe('kernel-warn: the subject reported a warning during the command: "while setting up the VM: GPUVA address limited to # bytes. "');
+    expect(sameSymptom(a, b)).toBe(true);
+    // A warning a command raised stays the command's.
+    const own = 'the subject reported a warning during the command: "drm_WARN_ON "';
+    expect(sameSymptom(symptomOf({ invariant: 'kernel-warn', command: map, reason: own }), symptomOf({ invariant: 'kernel-warn', command: boPut, reason: own }))).toBe(false);
+  });
 });
