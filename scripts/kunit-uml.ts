@@ -25,12 +25,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { loadTraceFile, listTraceFiles } from '../src/corpus/store.ts';
 import { caseNames } from '../src/export/c-names.ts';
 import { exportKunit, type ExportInput } from '../src/export/kunit.ts';
 import { parseKtap, type KtapCase } from '../src/export/ktap.ts';
-import { makePatch, KCONFIG_SYMBOL } from '../src/export/patch.ts';
+import { applyPatch, makePatch, KCONFIG_SYMBOL } from '../src/export/patch.ts';
 import { runUserspaceKunit } from '../src/export/userspace.ts';
 import { resolveTree } from '../src/export/variant.ts';
 import { TRACE_FORMAT, TraceInputError } from '../src/protocol/index.ts';
@@ -147,15 +147,7 @@ async function main(): Promise<number> {
   if (copy.tree === null) fail(`${work}: the copy is not a kernel tree`);
   const text = exportKunit(inputs, { variant: copy.variant, suite });
   writeFileSync(join(work, '.gpuvm-kunit.patch'), makePatch({ tree: copy.tree, source: text, suite, cases: inputs.map((i, k) => ({ name: names[k] as string, file: i.file })) }));
-  // The copy is no git repository, but it may sit inside one (the default
-  // .cache/ of this repository): without a ceiling, git apply would take the
-  // enclosing repository's top for the patch's root and skip every file.
-  const applied = spawnSync('git', ['apply', '.gpuvm-kunit.patch'], {
-    cwd: work,
-    encoding: 'utf8',
-    env: { ...process.env, GIT_CEILING_DIRECTORIES: dirname(work) },
-  });
-  if (applied.status !== 0) fail(`the patch does not apply to ${work}: ${applied.stderr.trim()}`);
+  applyPatch(work, '.gpuvm-kunit.patch');
   if (!existsSync(join(work, testFile))) fail(`git apply left ${join(work, testFile)} missing`);
   const kunitconfig = join(work, '.gpuvm-kunitconfig');
   writeFileSync(kunitconfig, `CONFIG_KUNIT=y\nCONFIG_DRM=y\nCONFIG_${KCONFIG_SYMBOL}=y\n`);

@@ -12,7 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { KernelTree } from '../kernel/tree.ts';
 import { ExportError } from './errors.ts';
 
@@ -234,4 +234,23 @@ export function makePatch(opts: PatchOptions): string {
     'gpuvm-check',
     '',
   ].join('\n');
+}
+
+/**
+ * Applies a patch `makePatch` wrote (the file `patchFile`, relative to `dir`
+ * or absolute) to the tree at `dir` with `git apply`; the tree need not be a
+ * git repository. Git's search for a repository is bounded at `dir`: a copy
+ * lying inside another repository (this one's `.cache/`, say) would otherwise
+ * have its paths taken from that repository's top, and git apply would skip
+ * every file and succeed. Throws an `ExportError` when the patch does not
+ * apply, naming the tree and git's message.
+ */
+export function applyPatch(dir: string, patchFile: string): void {
+  const r = spawnSync('git', ['apply', patchFile], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_CEILING_DIRECTORIES: dirname(dir) },
+  });
+  if (r.error !== undefined) throw new ExportError(`the patch does not apply to ${dir}: git: ${r.error.message}`);
+  if (r.status !== 0) throw new ExportError(`the patch does not apply to ${dir}: ${r.stderr.trim()}`);
 }

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, test, vi } from 'vitest';
 import { ExportError } from '../../src/export/errors.ts';
 import { exportKunit } from '../../src/export/kunit.ts';
-import { KCONFIG_SYMBOL, makePatch } from '../../src/export/patch.ts';
+import { applyPatch, KCONFIG_SYMBOL, makePatch } from '../../src/export/patch.ts';
 import { NAMED_VARIANTS, type KunitVariant } from '../../src/export/variant.ts';
 import type { KernelTree } from '../../src/kernel/tree.ts';
 import { treeOf } from '../kernel/trees.ts';
@@ -131,6 +131,21 @@ describe.skipIf(!hasGit())(hasGit() ? '--patch' : '--patch -- SKIPPED: no git', 
     const log = git(root, 'log', '-1', '--format=%an <%ae>%n%s%n%b');
     expect(log.out).toContain('A Developer <dev@example.org>\ndrm/tests: Add KUnit tests for drm_gpuvm\ndrm_gpuvm has no KUnit tests.');
     expect(log.out).toContain(`  case_0: ${inputs[0]?.file}`);
+  });
+
+  test('applyPatch: a plain copy of a tree inside another git repository (the UML script\'s .cache/) gets every file', () => {
+    const outer = repoWith({ 'README': 'outer\n' });
+    const copy = join(outer, '.cache', 'linux-7.3');
+    for (const [rel, text] of Object.entries(SEVEN)) {
+      mkdirSync(dirname(join(copy, rel)), { recursive: true });
+      writeFileSync(join(copy, rel), text);
+    }
+    writeFileSync(join(copy, 'p.patch'), makePatch({ tree: treeAt(copy), source, suite: 'drm_gpuvm', cases }));
+    applyPatch(copy, 'p.patch');
+    expect(readFileSync(join(copy, 'drivers/gpu/drm/tests/drm_gpuvm_test.c'), 'utf8')).toBe(source);
+    expect(readFileSync(join(copy, 'drivers/gpu/drm/Kconfig.debug'), 'utf8')).toContain(`config ${KCONFIG_SYMBOL}\n`);
+    // Applied twice, it no longer applies: an error naming the tree.
+    expect(() => applyPatch(copy, 'p.patch')).toThrow(new RegExp(`^the patch does not apply to ${copy.replace(/[.]/g, '\\.')}: error: `));
   });
 
   test('on a tree that has the test already, the patch only updates the file; with nothing to change it says so', () => {
