@@ -162,18 +162,18 @@ export function variantsLike(trace: Trace, like: Command): Trace[] {
 }
 
 /**
- * Why a map, unmap, insert or prefetch request is invalid (SEMANTICS section
+ * Why a map, unmap, insert, prefetch or madvise request is invalid (SEMANTICS section
  * 2), the first reason that applies: a zero range, a range reaching 2^64, an
  * object offset past 2^64, a range outside the VM, a range over the reserved
  * node. Null for a valid request or another kind of command.
  */
 export function invalidity(header: TraceHeader, c: Command): string | null {
-  if (c.cmd !== 'map' && c.cmd !== 'unmap' && c.cmd !== 'insert' && c.cmd !== 'prefetch') return null;
+  if (c.cmd !== 'map' && c.cmd !== 'unmap' && c.cmd !== 'insert' && c.cmd !== 'prefetch' && c.cmd !== 'madvise') return null;
   const end = c.addr + c.range;
   const vmEnd = header.vm.start + header.vm.range;
   if (c.range === 0n) return 'a zero range';
   if (end >= U64_LIMIT && end > vmEnd) return 'a range reaching 2^64';
-  if ((c.cmd === 'map' || c.cmd === 'insert') && c.offset + c.range > U64_LIMIT) return 'an object offset past 2^64';
+  if ((c.cmd === 'map' || c.cmd === 'insert' || c.cmd === 'madvise') && c.offset + c.range > U64_LIMIT) return 'an object offset past 2^64';
   if (c.addr < header.vm.start || end > vmEnd) return 'a range outside the VM';
   const r = header.vm.reserve;
   if (c.cmd !== 'prefetch' && r !== undefined && r !== null && r.range > 0n && c.addr < r.addr + r.range && r.addr < end) return 'a range over the reserved node';

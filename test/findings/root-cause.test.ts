@@ -72,6 +72,11 @@ describe('invalidity', () => {
     expect(invalidity(h, { cmd: 'unmap', addr: 3n * P, range: 2n * P })).toBe('a range over the reserved node');
     expect(invalidity(h, { cmd: 'unmap', addr: 2n * P, range: P })).toBeNull();
     expect(invalidity(h, { cmd: 'find', addr: 0n, range: 0n })).toBeNull();
+    // madvise is validated as a map is (SEMANTICS.md; the 7.x zero-length madvise findings).
+    expect(invalidity(h, { cmd: 'madvise', addr: 2n * P, range: 0n, bo: null, offset: 0n })).toBe('a zero range');
+    expect(invalidity(h, { cmd: 'madvise', addr: 2n * P, range: P, bo: 1, offset: 2n ** 64n - 1n })).toBe('an object offset past 2^64');
+    expect(invalidity(h, { cmd: 'madvise', addr: 3n * P, range: 2n * P, bo: null, offset: 0n })).toBe('a range over the reserved node');
+    expect(invalidity(h, { cmd: 'madvise', addr: 2n * P, range: P, bo: null, offset: 0n })).toBeNull();
   });
 });
 
