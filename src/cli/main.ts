@@ -4,34 +4,27 @@
  * input is one line on stderr and status 2.
  */
 
-import { benchCommand } from './bench.ts';
-import { checkCommand } from './check.ts';
-import { exportCommand } from './export.ts';
-import { fuzzCommand } from './fuzz.ts';
-import { kernelCommand } from './kernel.ts';
+import { closeExecSubjects } from '../exec/factory.ts';
 import { TOOL_HELP } from './help.ts';
 import { EXIT_OK, EXIT_USAGE, isInputError, oneLine, processIo, type Io } from './io.ts';
-import { minimizeCommand } from './minimize.ts';
-import { replayCommand } from './replay.ts';
-import { serveCommand } from './serve.ts';
-import { conformCommand } from './conform.ts';
-import { closeExecSubjects } from '../exec/factory.ts';
-import { zooCommand } from './zoo.ts';
 
 export type SubcommandMain = (argv: readonly string[], io: Io) => Promise<number>;
 
-/** The subcommands by name. */
-export const SUBCOMMANDS: Readonly<Record<string, SubcommandMain>> = {
-  fuzz: fuzzCommand,
-  replay: replayCommand,
-  minimize: minimizeCommand,
-  check: checkCommand,
-  zoo: zooCommand,
-  bench: benchCommand,
-  serve: serveCommand,
-  conform: conformCommand,
-  kernel: kernelCommand,
-  export: exportCommand,
+/**
+ * The subcommands by name, each loaded when it runs (so `--help` or a
+ * campaign does not load the kernel build or the KUnit export).
+ */
+export const SUBCOMMANDS: Readonly<Record<string, () => Promise<SubcommandMain>>> = {
+  fuzz: async () => (await import('./fuzz.ts')).fuzzCommand,
+  replay: async () => (await import('./replay.ts')).replayCommand,
+  minimize: async () => (await import('./minimize.ts')).minimizeCommand,
+  check: async () => (await import('./check.ts')).checkCommand,
+  zoo: async () => (await import('./zoo.ts')).zooCommand,
+  bench: async () => (await import('./bench.ts')).benchCommand,
+  serve: async () => (await import('./serve.ts')).serveCommand,
+  conform: async () => (await import('./conform.ts')).conformCommand,
+  kernel: async () => (await import('./kernel.ts')).kernelCommand,
+  export: async () => (await import('./export.ts')).exportCommand,
 };
 
 /** Run the CLI with `argv` (the words after the program name). Resolves to the exit status. */
@@ -47,12 +40,13 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     io.out(TOOL_HELP);
     return EXIT_OK;
   }
-  const command = SUBCOMMANDS[name];
-  if (command === undefined) {
+  const load = SUBCOMMANDS[name];
+  if (load === undefined) {
     io.err(`gpuvm-check: unknown command '${name}' (commands: ${Object.keys(SUBCOMMANDS).join(', ')}; see gpuvm-check --help)`);
     return EXIT_USAGE;
   }
   try {
+    const command = await load();
     return await command(rest, io);
   } catch (e) {
     if (isInputError(e)) {
