@@ -9,6 +9,7 @@
 
 import { runProperty, runTrace, type RunFailure } from '../../properties/index.ts';
 import { matchKnown } from '../findings/match.ts';
+import { requestCauses } from '../findings/root-cause.ts';
 import { symptomKey, symptomOf } from '../findings/symptom.ts';
 import { toJsonTrace } from '../protocol/codec.ts';
 import type { SubjectFactory } from '../protocol/types.ts';
@@ -31,7 +32,7 @@ export async function runBatch(
   const byKey = new Map<string, { failure: RunFailure; key: string; repeats: number }>();
   const explore = (f: RunFailure): void => {
     const symptom = symptomOf(f.violation);
-    const id = matchKnown(symptom, known);
+    const id = known.length === 0 ? null : matchKnown(symptom, requestCauses(f.header, f.commands.slice(0, f.violation.step + 1)), known);
     if (id !== null) {
       knownHits[id] = (knownHits[id] ?? 0) + 1;
       return;

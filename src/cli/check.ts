@@ -12,6 +12,7 @@ import { junitXml, type JunitCase } from '../report/junit.ts';
 import { expectNoPositionals, flagBoolean, flagNumber, flagString, parseArgs, type FlagSpec } from './args.ts';
 import { CAMPAIGN_FLAGS, campaignBounds, describeCampaign, knownFromArgs, runCampaignFromCli } from './campaign-run.ts';
 import { matchKnown } from '../findings/match.ts';
+import { requestCauses } from '../findings/root-cause.ts';
 import { symptomKey, symptomOf } from '../findings/symptom.ts';
 import { knownMatchers } from '../findings/known.ts';
 import { CHECK_HELP } from './help.ts';
@@ -67,7 +68,7 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
     const t0 = performance.now();
     const r = await replayOnce(trace, env);
     const timeMs = performance.now() - t0;
-    const knownId = r.ok ? null : matchKnown(symptomOf(r.violation), matchers);
+    const knownId = r.ok ? null : matchKnown(symptomOf(r.violation), requestCauses(trace, trace.commands.slice(0, r.violation.step + 1)), matchers);
     if (r.ok) {
       cases.push({ name: file, classname: 'corpus', timeMs });
       corpusResults.push({ file, status: 'pass' });

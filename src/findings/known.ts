@@ -12,10 +12,11 @@ import { INVARIANT_NAMES } from '../../properties/index.ts';
 import { outcomeOf, replayOnce, type ReplayEnv } from '../campaign/replay-env.ts';
 import { contentKey } from '../corpus/naming.ts';
 import { loadTraceFile } from '../corpus/store.ts';
-import { decodeFindings, FindingsInputError, type FindingDecl, type FindingsDecl } from '../protocol/findings.ts';
+import { decodeFindings, FindingsInputError, type FindingDecl, type FindingsDecl, type RequestCause } from '../protocol/findings.ts';
 import { TraceInputError } from '../protocol/errors.ts';
 import type { Trace } from '../protocol/types.ts';
 import { hasSignature, type FindingSignature, type KnownMatcher } from './match.ts';
+import { requestCauses } from './root-cause.ts';
 import { symptomKey, type Symptom } from './symptom.ts';
 
 /** A finding ready for a campaign. */
@@ -43,9 +44,12 @@ export interface KnownFindings {
   readonly warnings: readonly string[];
 }
 
-/** The signature that matches exactly `s`. */
-export function exactSignature(s: Symptom): FindingSignature {
-  return { invariant: s.invariant, kinds: [s.kind], detail: s.detail };
+/**
+ * The signature that matches exactly `s`; with `cause` (a trace's first
+ * invalid request), only in a run holding a request invalid for it.
+ */
+export function exactSignature(s: Symptom, cause: string | null = null): FindingSignature {
+  return { invariant: s.invariant, kinds: [s.kind], detail: s.detail, cause };
 }
 
 async function readText(file: string): Promise<string> {
@@ -98,18 +102,23 @@ export async function loadKnownFindings(file: string, env: ReplayEnv): Promise<K
     const f = decl.findings[i] as FindingDecl;
     const t = traces[i] as ReadFindings['traces'][number];
     let traceSymptom: Symptom | null = null;
+    let traceCauses: RequestCause[] = [];
     let reproduces: boolean | null = null;
     if (t.trace !== null) {
       const outcome = outcomeOf(await replayOnce(t.trace, env));
       reproduces = outcome !== null;
-      if (outcome !== null) traceSymptom = { invariant: outcome.invariant, kind: outcome.kind, detail: outcome.detail ?? '' };
+      if (outcome !== null) {
+        traceSymptom = { invariant: outcome.invariant, kind: outcome.kind, detail: outcome.detail ?? '' };
+        traceCauses = requestCauses(t.trace, t.trace.commands.slice(0, outcome.step + 1));
+      }
       const label = `${file}: finding ${i} (${f.id})`;
       if (traceSymptom === null) warnings.push(`${label}: its trace passes against this subject (fixed?); it can only be recognised by its signature`);
-      else if (f.signature !== null && !hasSignature(traceSymptom, f.signature)) {
+      else if (f.signature !== null && !hasSignature(traceSymptom, traceCauses, f.signature)) {
         warnings.push(`${label}: its trace fails with ${symptomKey(traceSymptom)}, which its signature does not match`);
       }
     }
-    const signatures: FindingSignature[] = f.signature !== null ? [f.signature] : traceSymptom !== null ? [exactSignature(traceSymptom)] : [];
+    const signatures: FindingSignature[] =
+      f.signature !== null ? [f.signature] : traceSymptom !== null ? [exactSignature(traceSymptom, traceCauses[0] ?? null)] : [];
     findings.push({
       ...f,
       traceFile: t.file,

@@ -22,6 +22,7 @@
 
 import { isPageAligned, PAGE } from '../minimize/joint.ts';
 import { U64_LIMIT, type BoId, type BoRef, type Command, type Observation, type Trace, type TraceHeader } from '../protocol/types.ts';
+import type { RequestCause } from '../protocol/findings.ts';
 
 /** The address range a command concerns, or a point; null for none. */
 type Place = { readonly addr: bigint; readonly range: bigint } | { readonly point: bigint } | null;
@@ -167,7 +168,7 @@ export function variantsLike(trace: Trace, like: Command): Trace[] {
  * object offset past 2^64, a range outside the VM, a range over the reserved
  * node. Null for a valid request or another kind of command.
  */
-export function invalidity(header: TraceHeader, c: Command): string | null {
+export function invalidity(header: TraceHeader, c: Command): RequestCause | null {
   if (c.cmd !== 'map' && c.cmd !== 'unmap' && c.cmd !== 'insert' && c.cmd !== 'prefetch' && c.cmd !== 'madvise') return null;
   const end = c.addr + c.range;
   const vmEnd = header.vm.start + header.vm.range;
@@ -178,6 +179,20 @@ export function invalidity(header: TraceHeader, c: Command): string | null {
   const r = header.vm.reserve;
   if (c.cmd !== 'prefetch' && r !== undefined && r !== null && r.range > 0n && c.addr < r.addr + r.range && r.addr < end) return 'a range over the reserved node';
   return null;
+}
+
+/**
+ * The distinct reasons why requests of `commands` are invalid (`invalidity`),
+ * in the order they first occur: what a signature's `cause` is checked
+ * against (pass a run's commands up to its failing one).
+ */
+export function requestCauses(header: TraceHeader, commands: readonly Command[]): RequestCause[] {
+  const causes: RequestCause[] = [];
+  for (const c of commands) {
+    const why = invalidity(header, c);
+    if (why !== null && !causes.includes(why)) causes.push(why);
+  }
+  return causes;
 }
 
 /**

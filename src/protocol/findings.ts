@@ -20,7 +20,11 @@
  * A finding names its bug by a `signature`, a minimal `trace`, or both. The
  * signature is either the one-line symptom key a report prints
  * (`invariant/kind: detail`; kind and detail optional) or an object
- * `{ invariant, kind?, detail? }` where `kind` is one command kind or a list.
+ * `{ invariant, kind?, detail?, cause? }` where `kind` is one command kind or a
+ * list and `cause` one of `REQUEST_CAUSES`: the run must hold a request invalid
+ * for that reason (so a zero-range bug does not absorb another bug that fails
+ * the same way). A finding given by its trace alone is recognised by the
+ * trace's symptom and, when the trace holds an invalid request, its cause.
  * The trace is a path relative to the findings file or an inline trace object
  * (PROTOCOL.md section 2). Every problem is a `FindingsInputError` naming the
  * file, the finding and the field (a bad inline trace: the trace reader's
@@ -37,6 +41,19 @@ export const FINDINGS_FORMAT = 'gpuvm-findings/1';
 /** Where a finding stands: a latent defect, a documented difference, or fixed in some version. */
 export type FindingStatus = 'latent-defect' | 'documented-difference' | `fixed-in ${string}`;
 
+/**
+ * Why a request is invalid (SEMANTICS.md section 2), as `invalidity()` in
+ * `src/findings/root-cause.ts` names it: the causes a signature may require.
+ */
+export const REQUEST_CAUSES = [
+  'a zero range',
+  'a range reaching 2^64',
+  'an object offset past 2^64',
+  'a range outside the VM',
+  'a range over the reserved node',
+] as const;
+export type RequestCause = (typeof REQUEST_CAUSES)[number];
+
 /** A finding's signature as the file gives it (see `src/findings/match.ts` for the matching). */
 export interface FindingSignatureDecl {
   readonly invariant: string;
@@ -44,6 +61,11 @@ export interface FindingSignatureDecl {
   readonly kinds: readonly string[] | null;
   /** Null: any detail. */
   readonly detail: string | null;
+  /**
+   * The run, up to its failing command, holds a request invalid for this
+   * reason (one of `REQUEST_CAUSES`); null or absent: no such condition.
+   */
+  readonly cause?: RequestCause | null;
 }
 
 /** A finding's minimal trace: a file (relative to the findings file) or inline. */
@@ -87,7 +109,7 @@ export class FindingsInputError extends Error {
 
 const TOP_KEYS = ['format', 'subject', 'findings'];
 const FINDING_KEYS = ['id', 'reason', 'status', 'function', 'signature', 'trace'];
-const SIGNATURE_KEYS = ['invariant', 'kind', 'detail'];
+const SIGNATURE_KEYS = ['invariant', 'kind', 'detail', 'cause'];
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -152,6 +174,7 @@ function readFinding(file: string, index: number, raw: unknown, opts: FindingsRe
     let invariant: unknown;
     let kind: unknown;
     let detail: unknown;
+    let cause: unknown;
     let where = 'signature';
     if (typeof sig === 'string') {
       const parsed = parseSignatureKey(sig);
@@ -159,11 +182,11 @@ function readFinding(file: string, index: number, raw: unknown, opts: FindingsRe
       ({ invariant, kind, detail } = parsed as NonNullable<typeof parsed>);
     } else if (isPlainObject(sig)) {
       for (const key of Object.keys(sig)) if (!SIGNATURE_KEYS.includes(key)) bad(`signature.${key}`, `unknown field (allowed: ${SIGNATURE_KEYS.join(', ')})`);
-      ({ invariant, kind, detail } = sig);
+      ({ invariant, kind, detail, cause } = sig);
       where = 'signature.invariant';
       if (invariant === undefined) bad(where, 'missing (the invariant the finding breaks)');
     } else {
-      bad('signature', `expected "invariant[/kind][: detail]" or { invariant, kind?, detail? }, got ${describe(sig)}`);
+      bad('signature', `expected "invariant[/kind][: detail]" or { invariant, kind?, detail?, cause? }, got ${describe(sig)}`);
     }
     if (typeof invariant !== 'string' || !opts.invariants.includes(invariant)) {
       bad(where, `unknown invariant ${describe(invariant)} (known: ${opts.invariants.join(', ')})`);
@@ -183,7 +206,10 @@ function readFinding(file: string, index: number, raw: unknown, opts: FindingsRe
     if (detail !== undefined && detail !== null && (typeof detail !== 'string' || detail.trim() === '')) {
       bad(typeof sig === 'string' ? 'signature' : 'signature.detail', `expected a non-empty string, got ${describe(detail)}`);
     }
-    signature = { invariant: invariant as string, kinds, detail: typeof detail === 'string' ? detail : null };
+    if (cause !== undefined && cause !== null && !(REQUEST_CAUSES as readonly unknown[]).includes(cause)) {
+      bad('signature.cause', `expected one of ${REQUEST_CAUSES.map((c) => JSON.stringify(c)).join(', ')}, got ${describe(cause)}`);
+    }
+    signature = { invariant: invariant as string, kinds, detail: typeof detail === 'string' ? detail : null, cause: (cause as RequestCause | undefined) ?? null };
   }
 
   let trace: FindingTraceDecl | null = null;

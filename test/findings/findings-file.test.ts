@@ -37,6 +37,7 @@ describe('decodeFindings', () => {
           { reason: 'closed windows', status: 'documented-difference', signature: { invariant: 'queries-agree', kind: ['find_prev', 'find_next'] } },
           { reason: 'fixed later', status: 'fixed-in 6.8', trace: 'traces/x.json' },
           { reason: 'inline', status: 'latent-defect', trace: TRACE },
+          { id: 'zero', reason: 'a zero range', status: 'latent-defect', signature: { invariant: 'model-agrees', kind: 'madvise', cause: 'a zero range' } },
         ],
         { subject: 'kernel:linux-7.3' },
       ),
@@ -44,9 +45,10 @@ describe('decodeFindings', () => {
       opts,
     );
     expect(d.subject).toBe('kernel:linux-7.3');
-    expect(d.findings.map((f) => f.id)).toEqual(['keep', 'finding-1', 'finding-2', 'finding-3']);
+    expect(d.findings.map((f) => f.id)).toEqual(['keep', 'finding-1', 'finding-2', 'finding-3', 'zero']);
     expect(d.findings[0]).toMatchObject({ function: 'drm_gpuvm_sm_map', signature: { invariant: 'keep-flag', kinds: ['map'], detail: 'op # has keep=true' }, trace: null });
-    expect(d.findings[1]?.signature).toEqual({ invariant: 'queries-agree', kinds: ['find_prev', 'find_next'], detail: null });
+    expect(d.findings[1]?.signature).toEqual({ invariant: 'queries-agree', kinds: ['find_prev', 'find_next'], detail: null, cause: null });
+    expect(d.findings[4]?.signature).toEqual({ invariant: 'model-agrees', kinds: ['madvise'], detail: null, cause: 'a zero range' });
     expect(d.findings[2]).toMatchObject({ status: 'fixed-in 6.8', trace: { path: 'traces/x.json' }, signature: null });
     expect(d.findings[3]?.trace).toMatchObject({ inline: { commands: [{ cmd: 'map' }, { cmd: 'map', offset: 0x1000n }] } });
   });
@@ -66,6 +68,7 @@ describe('decodeFindings', () => {
     ['an unknown invariant (object form)', file([{ id: 'z', reason: 'r', status: 'latent-defect', signature: { invariant: 'no-such' } }]), /^k\.json: finding 0 \(z\): field "signature.invariant": unknown invariant "no-such"/],
     ['an unknown invariant (key form)', file([{ reason: 'r', status: 'latent-defect', signature: 'nope/map: x' }]), /^k\.json: finding 0: field "signature": unknown invariant "nope"/],
     ['an unknown kind', file([{ reason: 'r', status: 'latent-defect', signature: { invariant: 'lists', kind: 'mmap' } }]), /field "signature.kind": unknown command kind "mmap"/],
+    ['an unknown cause', file([{ reason: 'r', status: 'latent-defect', signature: { invariant: 'lists', cause: 'zero' } }]), /^k\.json: finding 0: field "signature\.cause": expected one of "a zero range", "a range reaching 2\^64", .*, got "zero"/],
     ['neither signature nor trace', file([{ reason: 'r', status: 'latent-defect' }]), /^k\.json: finding 0: needs a "signature", a "trace", or both/],
     ['an unknown field', file([{ reason: 'r', status: 'latent-defect', signature: 'lists', why: 1 }]), /field "why": unknown field/],
     ['two findings with one id', file([{ id: 'x', reason: 'r', status: 'latent-defect', signature: 'lists' }, { id: 'x', reason: 'r', status: 'latent-defect', signature: 'lists' }]), /^k\.json: finding 1 \(x\): field "id": another finding already has the id "x"/],

@@ -8,10 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { replayOnce } from '../../src/campaign/replay-env.ts';
 import type { BatchMessage, WireFailure } from '../../src/campaign/messages.ts';
 import { Triage } from '../../src/campaign/triage.ts';
-import { invalidity, reissuesLike, variantsLike } from '../../src/findings/root-cause.ts';
+import { invalidity, reissuesLike, requestCauses, variantsLike } from '../../src/findings/root-cause.ts';
+import { matchKnown, type KnownMatcher } from '../../src/findings/match.ts';
 import { symptomKey, symptomOf } from '../../src/findings/symptom.ts';
 import { toJsonTrace } from '../../src/protocol/codec.ts';
-import type { Command, Trace } from '../../src/protocol/types.ts';
+import type { Command, Trace, TraceHeader } from '../../src/protocol/types.ts';
 import { resolveSubject } from '../../src/subjects.ts';
 
 const P = 0x1000n;
@@ -59,6 +60,30 @@ describe('reissuesLike', () => {
     const t = trace([{ cmd: 'map', addr: 0n, range: P, bo: null, offset: 0n }, { cmd: 'unmap', addr: 0n, range: P }], []);
     const variants = variantsLike(t, { cmd: 'map', addr: 0n, range: P, bo: 7, offset: 0n });
     expect(variants.map((v) => v.commands[1])).toEqual([{ cmd: 'map', addr: 0n, range: P, bo: null, offset: 0n }]);
+  });
+});
+
+describe('a signature with a cause', () => {
+  const h: TraceHeader = { vm: { start: P, range: 8n * P, reserve: { addr: 4n * P, range: P } }, objects: [{ bo: 1 }] };
+  const symptom = { invariant: 'model-agrees', kind: 'madvise' as const, detail: 'observation.ok differs from the model' };
+  const zero: KnownMatcher = { id: 'zero-length-madvise', signatures: [{ invariant: 'model-agrees', kinds: ['madvise'], detail: 'observation.ok differs from the model', cause: 'a zero range' }] };
+  const any: KnownMatcher = { id: 'any-madvise', signatures: [{ invariant: 'model-agrees', kinds: ['madvise'], detail: null }] };
+
+  it('requestCauses: the distinct reasons of a run\'s invalid requests, first occurrence first', () => {
+    const commands: Command[] = [
+      { cmd: 'map', addr: 2n * P, range: P, bo: 1, offset: 0n },
+      { cmd: 'madvise', addr: 2n * P, range: P, bo: 1, offset: 2n ** 64n - 1n },
+      { cmd: 'unmap', addr: 2n * P, range: 0n },
+      { cmd: 'madvise', addr: 3n * P, range: 0n, bo: null, offset: 0n },
+    ];
+    expect(requestCauses(h, commands)).toEqual(['an object offset past 2^64', 'a zero range']);
+    expect(requestCauses(h, commands.slice(0, 1))).toEqual([]);
+  });
+
+  it('matches only a run holding a request invalid for that cause: the same symptom from another bug is not absorbed', () => {
+    expect(matchKnown(symptom, ['a zero range'], [zero])).toBe('zero-length-madvise');
+    expect(matchKnown(symptom, ['an object offset past 2^64'], [zero])).toBeNull();
+    expect(matchKnown(symptom, [], [zero, any])).toBe('any-madvise');
   });
 });
 
