@@ -148,7 +148,6 @@ async function main(): Promise<number> {
   const text = exportKunit(inputs, { variant: copy.variant, suite });
   writeFileSync(join(work, '.gpuvm-kunit.patch'), makePatch({ tree: copy.tree, source: text, suite, cases: inputs.map((i, k) => ({ name: names[k] as string, file: i.file })) }));
   applyPatch(work, '.gpuvm-kunit.patch');
-  if (!existsSync(join(work, testFile))) fail(`git apply left ${join(work, testFile)} missing`);
   const kunitconfig = join(work, '.gpuvm-kunitconfig');
   writeFileSync(kunitconfig, `CONFIG_KUNIT=y\nCONFIG_DRM=y\nCONFIG_${KCONFIG_SYMBOL}=y\n`);
 

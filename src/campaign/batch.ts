@@ -32,7 +32,7 @@ export async function runBatch(
   const byKey = new Map<string, { failure: RunFailure; key: string; repeats: number }>();
   const explore = (f: RunFailure): void => {
     const symptom = symptomOf(f.violation);
-    const id = known.length === 0 ? null : matchKnown(symptom, requestCauses(f.header, f.commands.slice(0, f.violation.step + 1)), known);
+    const id = known.length === 0 ? null : matchKnown(symptom, requestCauses(f.header, f.commands, f.violation.step), known);
     if (id !== null) {
       knownHits[id] = (knownHits[id] ?? 0) + 1;
       return;

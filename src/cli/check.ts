@@ -68,7 +68,7 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
     const t0 = performance.now();
     const r = await replayOnce(trace, env);
     const timeMs = performance.now() - t0;
-    const knownId = r.ok ? null : matchKnown(symptomOf(r.violation), requestCauses(trace, trace.commands.slice(0, r.violation.step + 1)), matchers);
+    const knownId = r.ok ? null : matchKnown(symptomOf(r.violation), requestCauses(trace, trace.commands, r.violation.step), matchers);
     if (r.ok) {
       cases.push({ name: file, classname: 'corpus', timeMs });
       corpusResults.push({ file, status: 'pass' });

@@ -109,7 +109,7 @@ export async function loadKnownFindings(file: string, env: ReplayEnv): Promise<K
       reproduces = outcome !== null;
       if (outcome !== null) {
         traceSymptom = { invariant: outcome.invariant, kind: outcome.kind, detail: outcome.detail ?? '' };
-        traceCauses = requestCauses(t.trace, t.trace.commands.slice(0, outcome.step + 1));
+        traceCauses = requestCauses(t.trace, t.trace.commands, outcome.step);
       }
       const label = `${file}: finding ${i} (${f.id})`;
       if (traceSymptom === null) warnings.push(`${label}: its trace passes against this subject (fixed?); it can only be recognised by its signature`);

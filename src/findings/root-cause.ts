@@ -182,14 +182,14 @@ export function invalidity(header: TraceHeader, c: Command): RequestCause | null
 }
 
 /**
- * The distinct reasons why requests of `commands` are invalid (`invalidity`),
- * in the order they first occur: what a signature's `cause` is checked
- * against (pass a run's commands up to its failing one).
+ * The distinct reasons why requests of `commands` up to index `last` (a run's
+ * failing command; default all) are invalid (`invalidity`), in the order they
+ * first occur: what a signature's `cause` is checked against.
  */
-export function requestCauses(header: TraceHeader, commands: readonly Command[]): RequestCause[] {
+export function requestCauses(header: TraceHeader, commands: readonly Command[], last = commands.length - 1): RequestCause[] {
   const causes: RequestCause[] = [];
-  for (const c of commands) {
-    const why = invalidity(header, c);
+  for (let i = 0; i <= last && i < commands.length; i++) {
+    const why = invalidity(header, commands[i] as Command);
     if (why !== null && !causes.includes(why)) causes.push(why);
   }
   return causes;

@@ -38,15 +38,7 @@ export function caseText(source: string, name: string): string {
 /** The upstream findings of `version` (kernel/findings/VERSION/), none when there are none. */
 export function findingsInputs(version: string): ExportInput[] {
   const dir = `kernel/findings/${version}`;
-  if (!existsSync(join(REPO, dir))) return [];
-  // known.json lists the findings (gpuvm-findings/1); the traces are the rest.
-  return readdirSync(join(REPO, dir))
-    .filter((f) => f.endsWith('.json') && f !== 'known.json')
-    .sort()
-    .map((f) => {
-      const file = `${dir}/${f}`;
-      return { file, trace: decodeTrace(readFileSync(join(REPO, file), 'utf8'), file) };
-    });
+  return existsSync(join(REPO, dir)) ? corpusInputs(dir) : [];
 }
 
 /** Whether perl runs here (checkpatch needs it). */
